@@ -1,0 +1,67 @@
+"""Notebooks: committed clean, parameterised, and they run (on a small sample) deterministically."""
+
+from __future__ import annotations
+
+import hashlib
+
+import nbformat
+import pytest
+
+from analysis import paths
+from analysis.notebook_runner import run_notebooks, study_notebooks
+
+NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
+SAMPLE = 60
+
+
+def test_there_are_numbered_notebooks():
+    names = [p.name for p in study_notebooks()]
+    assert names and names[0].startswith("01-")
+    assert len(set(n[:2] for n in names)) == len(names), "notebook numbers must be unique"
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(nb_path):
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{nb_path.name}: outputs committed"
+            assert cell.execution_count is None, f"{nb_path.name}: execution count committed"
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_has_parameters_cell(nb_path):
+    nb = nbformat.read(nb_path, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{nb_path.name}: needs exactly one cell tagged 'parameters'"
+    src = tagged[0].source
+    for name in ("CORPUS", "SAMPLE", "OUTPUT_DIR"):
+        assert name in src
+
+
+def _digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
+            if p.is_file()}
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("notebooks")
+@pytest.mark.parametrize("nb_path", study_notebooks(), ids=lambda p: p.name)
+def test_notebook_runs_on_a_sample(nb_path, tmp_path):
+    out = tmp_path / "figures"
+    run_notebooks(sample=SAMPLE, output_dir=out, only=[nb_path.name],
+                  executed_dir=tmp_path / "executed")
+    pngs = sorted(out.glob("*.png"))
+    assert pngs, f"{nb_path.name} wrote no figure"
+    for png in pngs:
+        assert png.with_suffix(".csv").exists(), f"{png.name} has no CSV beside it"
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("notebooks")
+def test_figures_are_byte_identical_across_runs(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        run_notebooks(sample=SAMPLE, output_dir=out, only=["01-"], executed_dir=tmp_path / "x")
+    assert _digest(first) == _digest(second)
+    assert len(_digest(first)) >= 4
