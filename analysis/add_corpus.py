@@ -67,8 +67,11 @@ def manifest_for(
     title_only: bool,
 ) -> dict[str, Any]:
     """The manifest ``add-corpus`` writes (a plain dict, dumped as YAML)."""
-    outlets = sorted(o for o in articles.get("outlet_raw", pd.Series(dtype=str)).unique()
-                     if isinstance(o, str) and o)
+    outlets = sorted(
+        o
+        for o in articles.get("outlet_raw", pd.Series(dtype=str)).unique()
+        if isinstance(o, str) and o
+    )
     m: dict[str, Any] = {
         "name": name,
         "description": "TODO: what these articles are and how they were collected",
@@ -93,10 +96,17 @@ def manifest_for(
 
 def datacard_block(name: str, report: LoadReport, articles: pd.DataFrame) -> str:
     """The generated part of the data card: counts, dates, outlets, load report."""
-    lines = [GEN_START, "", f"## Counts (measured by `python -m analysis corpus validate {name}`)",
-             "", "| | n |", "|---|---|",
-             f"| read | {report.read:,} |", f"| kept | {report.kept:,} |",
-             f"| rejected | {report.rejected:,} |"]
+    lines = [
+        GEN_START,
+        "",
+        f"## Counts (measured by `python -m analysis corpus validate {name}`)",
+        "",
+        "| | n |",
+        "|---|---|",
+        f"| read | {report.read:,} |",
+        f"| kept | {report.kept:,} |",
+        f"| rejected | {report.rejected:,} |",
+    ]
     for reason, n in report.reasons.items():
         lines.append(f"| rejected: {reason} | {n:,} |")
     if report.expected is not None:
@@ -110,12 +120,18 @@ def datacard_block(name: str, report: LoadReport, articles: pd.DataFrame) -> str
     mapped = ", ".join(f"`{k} <- {v}`" for k, v in report.columns_mapped.items())
     lines += [f"Columns mapped: {mapped}.", ""]
     if report.metadata_columns:
-        lines += ["Kept as metadata: " + ", ".join(f"`{c}`" for c in report.metadata_columns)
-                  + ".", ""]
+        lines += [
+            "Kept as metadata: " + ", ".join(f"`{c}`" for c in report.metadata_columns) + ".",
+            "",
+        ]
     outlets = articles["outlet"].replace("", pd.NA).dropna().value_counts()
     if len(outlets):
-        lines += [f"Outlets ({len(outlets):,}; the 20 largest):", "", "| outlet | articles |",
-                  "|---|---|"]
+        lines += [
+            f"Outlets ({len(outlets):,}; the 20 largest):",
+            "",
+            "| outlet | articles |",
+            "|---|---|",
+        ]
         lines += [f"| {o} | {n:,} |" for o, n in outlets.head(20).items()]
         lines.append("")
     else:
@@ -162,8 +178,14 @@ def add_corpus(
     if not NAME_RE.match(name):
         raise CorpusError(name, "corpus names use lower-case letters, digits, '_' and '-'")
     src = Path(source).resolve()
-    articles, report = load_corpus(src, format=format, columns=columns, outlet_from=outlet_from,
-                                   title_only=title_only, use_cache=False)
+    articles, report = load_corpus(
+        src,
+        format=format,
+        columns=columns,
+        outlet_from=outlet_from,
+        title_only=title_only,
+        use_cache=False,
+    )
     folder = (corpora_dir or paths.CORPORA_DIR) / name
     folder.mkdir(parents=True, exist_ok=True)
     actions = []
@@ -173,11 +195,12 @@ def add_corpus(
     else:
         files = [str(src)]
     fmt = format or report.reader
-    manifest = manifest_for(name, files, fmt, report, articles, not copy, outlet_from,
-                            title_only)
-    text = ("# Manifest written by `python -m analysis add-corpus`; edit the TODOs, the column "
-            "mapping and the outlet table.\n" + yaml.safe_dump(manifest, sort_keys=False,
-                                                                allow_unicode=True, width=100))
+    manifest = manifest_for(name, files, fmt, report, articles, not copy, outlet_from, title_only)
+    text = (
+        "# Manifest written by `python -m analysis add-corpus`; edit the TODOs, the column "
+        "mapping and the outlet table.\n"
+        + yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=100)
+    )
     mpath = folder / "corpus.yml"
     if mpath.exists() and not force and mpath.read_text(encoding="utf-8") != text:
         actions.append("kept the existing corpus.yml (use --force to regenerate it)")

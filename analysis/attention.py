@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import paths
 from .dates import parse_dates
 
 
@@ -35,13 +34,14 @@ def attention_denominator(corpus: str = "allsides_techpolicy") -> pd.DataFrame:
     Columns: ``doc_id``, ``rating`` (from ``attention.rating_column``), ``outlet_raw``, ``date``,
     ``date_raw``, ``topic``.
     """
-    from .corpus import corpus_manifest
+    from .corpus import resolve_target
 
-    manifest = corpus_manifest(corpus)
+    manifest_path, manifest, _ = resolve_target(corpus)
+    manifest = manifest or {}
     att = manifest.get("attention") or {}
     if not att.get("file"):
         raise ValueError(f"corpus {corpus!r} has no 'attention.file' in its manifest")
-    path = paths.corpus_dir(corpus) / att["file"]
+    path = manifest_path.parent / att["file"]
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     dates, _ = parse_dates(raw["date"], manifest.get("date_formats"))
     return pd.DataFrame(
@@ -57,7 +57,7 @@ def attention_denominator(corpus: str = "allsides_techpolicy") -> pd.DataFrame:
 
 
 def period_labels(dates: pd.Series, freq: str = "year") -> pd.Series:
-    """"2019" / "2019-06" / "unknown" labels for grouping by period."""
+    """ "2019" / "2019-06" / "unknown" labels for grouping by period."""
     d = pd.to_datetime(dates)
     if freq == "year":
         lab = d.dt.year.astype("Int64").astype(str)
@@ -73,7 +73,7 @@ def attention_table(
     denominator: pd.DataFrame,
     group: str = "rating",
     freq: str = "year",
-        subtopics: bool = False,
+    subtopics: bool = False,
 ) -> pd.DataFrame:
     """Share of each group's coverage per period that is in ``study``.
 

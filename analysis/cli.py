@@ -20,26 +20,44 @@ from . import __version__
 
 def _add_target_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("target", help="corpus name, corpus folder, manifest (corpus.yml) or data file")
-    p.add_argument("--format", dest="fmt", default=None,
-                   help="force a reader instead of detecting it from content (see 'formats')")
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        default=None,
+        help="force a reader instead of detecting it from content (see 'formats')",
+    )
     p.add_argument("--text-column", default=None, help="source column holding the article text")
     p.add_argument("--id-column", default=None, help="source column holding the article id")
     p.add_argument("--title-column", default=None)
     p.add_argument("--date-column", default=None)
     p.add_argument("--outlet-column", default=None)
     p.add_argument("--url-column", default=None)
-    p.add_argument("--outlet-from", choices=["url"], default=None,
-                   help="derive the outlet from the URL's domain when no outlet field exists")
-    p.add_argument("--title-only", action="store_true",
-                   help="analyse headlines of rows that have no text (GDELT / Media Cloud lists)")
-    p.add_argument("--no-fold", action="store_true",
-                   help="keep duplicate articles (default: one representative per group)")
+    p.add_argument(
+        "--outlet-from",
+        choices=["url"],
+        default=None,
+        help="derive the outlet from the URL's domain when no outlet field exists",
+    )
+    p.add_argument(
+        "--title-only",
+        action="store_true",
+        help="analyse headlines of rows that have no text (GDELT / Media Cloud lists)",
+    )
+    p.add_argument(
+        "--no-fold",
+        action="store_true",
+        help="keep duplicate articles (default: one representative per group)",
+    )
 
 
 def _columns(args: argparse.Namespace) -> dict[str, str]:
     pairs = {
-        "text": args.text_column, "doc_id": args.id_column, "title": args.title_column,
-        "date": args.date_column, "outlet": args.outlet_column, "url": args.url_column,
+        "text": args.text_column,
+        "doc_id": args.id_column,
+        "title": args.title_column,
+        "date": args.date_column,
+        "outlet": args.outlet_column,
+        "url": args.url_column,
     }
     return {k: v for k, v in pairs.items() if v}
 
@@ -48,9 +66,14 @@ def load_target(args: argparse.Namespace):
     """``(articles, report)`` for the target flags of a command."""
     from .corpus import load_corpus
 
-    return load_corpus(args.target, format=args.fmt, columns=_columns(args),
-                       outlet_from=args.outlet_from, fold=not args.no_fold,
-                       title_only=args.title_only)
+    return load_corpus(
+        args.target,
+        format=args.fmt,
+        columns=_columns(args),
+        outlet_from=args.outlet_from,
+        fold=not args.no_fold,
+        title_only=args.title_only,
+    )
 
 
 def cmd_corpus_validate(args: argparse.Namespace) -> int:
@@ -88,8 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_val = csub.add_parser("validate", help="load a corpus and print its load report")
     _add_target_flags(p_val)
     p_val.add_argument("--json", action="store_true", help="print one JSON object")
-    p_val.add_argument("--max-items", type=int, default=200,
-                       help="itemised rejections/warnings to include in --json (default 200)")
+    p_val.add_argument(
+        "--max-items",
+        type=int,
+        default=200,
+        help="itemised rejections/warnings to include in --json (default 200)",
+    )
     p_val.set_defaults(func=cmd_corpus_validate)
 
     p_fmt = sub.add_parser("formats", help="list the input formats the importers read")
@@ -122,8 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     except CorpusError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if "format" in exc.problem:
-            print("Use --format FORMAT to choose a reader; 'python -m analysis formats' lists them.",
-                  file=sys.stderr)
+            print(
+                "Use --format FORMAT to choose a reader; 'python -m analysis formats' lists them.",
+                file=sys.stderr,
+            )
         return 2
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         print(f"error: {exc}", file=sys.stderr)

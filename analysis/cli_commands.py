@@ -36,8 +36,11 @@ def _score(sub, add_target_flags) -> None:
     p.add_argument("--chunk-size", type=int, default=200)
     p.add_argument("--cache-dir", default=None, help="stage cache (default .cache/scores)")
     p.add_argument("--no-cache", action="store_true")
-    p.add_argument("--stream", action="store_true",
-                   help="read and score a large parquet/JSONL file batch by batch (bounded memory)")
+    p.add_argument(
+        "--stream",
+        action="store_true",
+        help="read and score a large parquet/JSONL file batch by batch (bounded memory)",
+    )
     p.add_argument("--batch-size", type=int, default=5000)
 
     def run(args: argparse.Namespace) -> int:
@@ -46,21 +49,45 @@ def _score(sub, add_target_flags) -> None:
         cache = None if args.no_cache else (args.cache_dir or "default")
         if args.stream:
             cache = None if args.no_cache or not args.cache_dir else args.cache_dir
-            rep = pipeline.score_stream(args.target, args.out, batch_size=args.batch_size,
-                                        jobs=args.jobs, chunk_size=args.chunk_size,
-                                        cache_dir=cache, columns=cli._columns(args))
+            rep = pipeline.score_stream(
+                args.target,
+                args.out,
+                batch_size=args.batch_size,
+                jobs=args.jobs,
+                chunk_size=args.chunk_size,
+                cache_dir=cache,
+                columns=cli._columns(args),
+            )
         else:
             from .corpus import sample_articles
 
             articles, load_report = cli.load_target(args)
             articles = sample_articles(articles, args.sample)
-            rep = pipeline.score_to_dir(articles, args.out, jobs=args.jobs,
-                                        chunk_size=args.chunk_size, cache_dir=cache)
-            rep = {**rep, "load": {k: load_report.to_dict(0)[k] for k in
-                                   ("read", "kept", "rejected", "reasons")}}
-        summary = {k: rep.get(k) for k in ("articles_scored", "articles_skipped", "sentences",
-                                           "hits", "mentions", "reused_output", "load", "read",
-                                           "kept", "rejected") if k in rep}
+            rep = pipeline.score_to_dir(
+                articles, args.out, jobs=args.jobs, chunk_size=args.chunk_size, cache_dir=cache
+            )
+            rep = {
+                **rep,
+                "load": {
+                    k: load_report.to_dict(0)[k] for k in ("read", "kept", "rejected", "reasons")
+                },
+            }
+        summary = {
+            k: rep.get(k)
+            for k in (
+                "articles_scored",
+                "articles_skipped",
+                "sentences",
+                "hits",
+                "mentions",
+                "reused_output",
+                "load",
+                "read",
+                "kept",
+                "rejected",
+            )
+            if k in rep
+        }
         print(json.dumps(summary, default=str))
         for s in rep.get("skipped", [])[:20]:
             print(f"skipped {s['doc_id']}: {s['reason']}", file=sys.stderr)
@@ -87,8 +114,11 @@ def _read_table(path: str, text_column: str) -> "tuple":  # noqa: UP037
         df = pd.read_csv(p, dtype=str, keep_default_na=False)
     else:
         articles, _ = load_corpus(p, fold=False)
-        df = articles.rename(columns={"text": text_column}) if text_column not in articles else \
-            articles
+        df = (
+            articles.rename(columns={"text": text_column})
+            if text_column not in articles
+            else articles
+        )
     if text_column not in df.columns:
         raise CorpusError(p, f"no column {text_column!r}; columns are {list(df.columns)}")
     id_col = next((c for c in ("doc_id", "id", "ID") if c in df.columns), None)
@@ -101,8 +131,12 @@ def _sentiment_cmd(sub, add_target_flags) -> None:
     p.add_argument("file")
     p.add_argument("--text-column", required=True)
     p.add_argument("--out", required=True)
-    p.add_argument("--method", choices=["vader", "news"], default=None,
-                   help="default: the scorer that measured better on human ratings")
+    p.add_argument(
+        "--method",
+        choices=["vader", "news"],
+        default=None,
+        help="default: the scorer that measured better on human ratings",
+    )
 
     def run(args):
         from .sentiment import DEFAULT_METHOD, score_texts
@@ -118,8 +152,9 @@ def _sentiment_cmd(sub, add_target_flags) -> None:
 
 
 def _target_cmd(sub, add_target_flags) -> None:
-    p = sub.add_parser("target-sentiment",
-                       help="sentiment towards given targets (NewsMTSC-style JSONL)")
+    p = sub.add_parser(
+        "target-sentiment", help="sentiment towards given targets (NewsMTSC-style JSONL)"
+    )
     p.add_argument("file")
     p.add_argument("--out", required=True)
 
@@ -185,8 +220,11 @@ def _add_corpus_cmd(sub, add_target_flags) -> None:
     p = sub.add_parser("add-corpus", help="create data/corpora/NAME with a manifest and data card")
     add_target_flags(p)
     p.add_argument("--name", required=True, help="corpus name (lower case, digits, _ and -)")
-    p.add_argument("--copy", action="store_true",
-                   help="copy the sources into the corpus folder (default: leave them in place)")
+    p.add_argument(
+        "--copy",
+        action="store_true",
+        help="copy the sources into the corpus folder (default: leave them in place)",
+    )
     p.add_argument("--force", action="store_true", help="regenerate an existing corpus.yml")
 
     def run(args):
@@ -194,17 +232,33 @@ def _add_corpus_cmd(sub, add_target_flags) -> None:
         from .cli import _columns
 
         folder, report, actions = add_corpus(
-            args.target, args.name, format=args.fmt, columns=_columns(args),
-            outlet_from=args.outlet_from, title_only=args.title_only, copy=args.copy,
-            force=args.force)
+            args.target,
+            args.name,
+            format=args.fmt,
+            columns=_columns(args),
+            outlet_from=args.outlet_from,
+            title_only=args.title_only,
+            copy=args.copy,
+            force=args.force,
+        )
         print(report.summary())
         for a in actions:
             print(a)
-        print(f"next: edit {folder / 'corpus.yml'} and {folder / 'DATACARD.md'}, then "
-              f"`make figures CORPUS={args.name}`")
+        print(
+            f"next: edit {folder / 'corpus.yml'} and {folder / 'DATACARD.md'}, then "
+            f"`make figures CORPUS={args.name}`"
+        )
         return 0
 
     p.set_defaults(func=run)
 
 
-REGISTRARS = [_add_corpus_cmd, _notebooks, _score, _sentiment_cmd, _target_cmd, _explain_cmd, _frames_cmd]
+REGISTRARS = [
+    _add_corpus_cmd,
+    _notebooks,
+    _score,
+    _sentiment_cmd,
+    _target_cmd,
+    _explain_cmd,
+    _frames_cmd,
+]

@@ -56,22 +56,72 @@ CACHE_VERSION = "3"
 # schema column -> common source names, in priority order (case-insensitive)
 COMMON_NAMES: dict[str, tuple[str, ...]] = {
     "doc_id": ("doc_id", "id", "article_id", "stories_id", "story_id", "uuid", "guid", "an"),
-    "text": ("text", "content", "body", "content_original", "full_text", "fulltext", "article",
-             "story_text", "maintext", "article_text"),
+    "text": (
+        "text",
+        "content",
+        "body",
+        "content_original",
+        "full_text",
+        "fulltext",
+        "article",
+        "story_text",
+        "maintext",
+        "article_text",
+    ),
     "title": ("title", "headline", "heading", "hd"),
-    "date_raw": ("date_raw", "date", "publish_date", "published", "pubdate", "publication_date",
-                 "published_at", "date_published", "datetime", "seendate"),
-    "outlet_raw": ("outlet_raw", "outlet", "source", "media_name", "publication", "publisher", "source_name",
-                   "site", "domain", "newspaper"),
+    "date_raw": (
+        "date_raw",
+        "date",
+        "publish_date",
+        "published",
+        "pubdate",
+        "publication_date",
+        "published_at",
+        "date_published",
+        "datetime",
+        "seendate",
+    ),
+    "outlet_raw": (
+        "outlet_raw",
+        "outlet",
+        "source",
+        "media_name",
+        "publication",
+        "publisher",
+        "source_name",
+        "site",
+        "domain",
+        "newspaper",
+    ),
     "url": ("url", "link", "article_url", "source_url"),
 }
 MANIFEST_KEYS = {
-    "name", "description", "source", "licence", "license", "citation", "retrieved", "snapshot",
-    "files", "format", "columns", "outlets", "date_formats", "dedup", "attention", "selection",
-    "source_location", "options", "notes", "outlet_from", "title_only",
+    "name",
+    "description",
+    "source",
+    "licence",
+    "license",
+    "citation",
+    "retrieved",
+    "snapshot",
+    "files",
+    "format",
+    "columns",
+    "outlets",
+    "date_formats",
+    "dedup",
+    "attention",
+    "selection",
+    "source_location",
+    "options",
+    "notes",
+    "outlet_from",
+    "title_only",
 }
-_TAG_RE = re.compile(r"<(?:p|div|br|span|a|b|i|em|strong|script|style|html|body|table|li|ul|h\d)\b[^>]*>",
-                     re.IGNORECASE)
+_TAG_RE = re.compile(
+    r"<(?:p|div|br|span|a|b|i|em|strong|script|style|html|body|table|li|ul|h\d)\b[^>]*>",
+    re.IGNORECASE,
+)
 _CTRL_RE = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
@@ -117,8 +167,11 @@ def manifest_files(manifest: dict[str, Any], folder: Path, manifest_path: Path) 
         p = Path(f)
         if p.is_absolute():
             if manifest.get("source_location") != "external":
-                raise CorpusError(manifest_path, f"file {f!r} is an absolute path; set "
-                                  "'source_location: external' to allow sources outside the folder")
+                raise CorpusError(
+                    manifest_path,
+                    f"file {f!r} is an absolute path; set "
+                    "'source_location: external' to allow sources outside the folder",
+                )
             out.append(p)
             continue
         resolved = (root / p).resolve()
@@ -137,9 +190,14 @@ def resolve_target(target: str | Path) -> tuple[Path | None, dict[str, Any] | No
         if cand.exists():
             t = cand
         else:
-            known = sorted(p.name for p in paths.CORPORA_DIR.glob("*") if (p / "corpus.yml").exists())
-            raise CorpusError(target, "no such file, folder or corpus name",
-                              [f"corpus names: {', '.join(known)}", "or a path to a file/folder"])
+            known = sorted(
+                p.name for p in paths.CORPORA_DIR.glob("*") if (p / "corpus.yml").exists()
+            )
+            raise CorpusError(
+                target,
+                "no such file, folder or corpus name",
+                [f"corpus names: {', '.join(known)}", "or a path to a file/folder"],
+            )
     if not t.exists():
         raise CorpusError(t, "file not found")
     if t.is_dir() and (t / "corpus.yml").exists():
@@ -200,8 +258,13 @@ def standardize_articles(
     Without it such rows are rejected as ``title_only`` (not ``empty_text``), with a note.
     """
     df = raw.frame.copy()
-    report = LoadReport(source=source, reader=raw.reader, reader_reason=raw.reason,
-                        expected=raw.expected, notes=list(raw.notes))
+    report = LoadReport(
+        source=source,
+        reader=raw.reader,
+        reader_reason=raw.reason,
+        expected=raw.expected,
+        notes=list(raw.notes),
+    )
     report.rejections.extend(raw.rejections)
     report.warnings.extend(raw.warnings)
     report.read = raw.read
@@ -210,8 +273,9 @@ def standardize_articles(
     for tgt, src in list(m.items()):
         if src not in df.columns:
             if tgt in ("doc_id", "text") and (mapping or {}).get(tgt) == src:
-                raise CorpusError(source, f"column {src!r} (mapped to {tgt}) not found; "
-                                  f"columns are {cols}")
+                raise CorpusError(
+                    source, f"column {src!r} (mapped to {tgt}) not found; columns are {cols}"
+                )
             m.pop(tgt)
     if "text" not in m:
         if raw.read == 0 or len(df) == 0 and raw.rejections:
@@ -221,11 +285,15 @@ def standardize_articles(
             raise CorpusError(
                 source,
                 f"no text column found among {cols}",
-                ["columns named " + "/".join(COMMON_NAMES["text"][:6]),
-                 "or pass --text-column / set columns.text in corpus.yml"],
+                [
+                    "columns named " + "/".join(COMMON_NAMES["text"][:6]),
+                    "or pass --text-column / set columns.text in corpus.yml",
+                ],
             )
-    report.columns_mapped = {("date" if k == "date_raw" else "outlet" if k == "outlet_raw" else k): v
-                             for k, v in m.items()}
+    report.columns_mapped = {
+        ("date" if k == "date_raw" else "outlet" if k == "outlet_raw" else k): v
+        for k, v in m.items()
+    }
     out = pd.DataFrame(index=df.index)
     for tgt in ("doc_id", "text", "title", "date_raw", "outlet_raw", "url"):
         src = m.get(tgt)
@@ -238,8 +306,9 @@ def standardize_articles(
     if outlet_from == "url" and "url" in m:
         from .importers.outlets import outlet_from_url
 
-        out["outlet_raw"] = [outlet_from_url(u) if isinstance(u, str) and u else None
-                             for u in out["url"]]
+        out["outlet_raw"] = [
+            outlet_from_url(u) if isinstance(u, str) and u else None for u in out["url"]
+        ]
         report.columns_mapped["outlet"] = f"{m['url']} (domain)"
     core = {"doc_id", "text", "title", "date_raw", "outlet_raw", "url"}
     for extra, src in m.items():  # manifest may name metadata columns too, e.g. rating: bias_text
@@ -268,8 +337,9 @@ def standardize_articles(
     for i, (idx, doc_id, text) in enumerate(zip(out.index, out["doc_id"], out["text"])):
         p, f = pos_l[i], src_l[i]
         if not doc_id:
-            report.rejections.append(Rejection(p, "missing_field", "no doc_id value",
-                                               field="doc_id", source=f))
+            report.rejections.append(
+                Rejection(p, "missing_field", "no doc_id value", field="doc_id", source=f)
+            )
             continue
         if not text.strip():
             title = out.at[idx, "title"]
@@ -277,31 +347,61 @@ def standardize_articles(
                 out.at[idx, "text"] = title
                 text_source[idx] = "title"
             elif title.strip():
-                report.rejections.append(Rejection(
-                    p, "title_only", "headline but no text (set title_only to analyse headlines)",
-                    doc_id=doc_id, field="text", source=f))
+                report.rejections.append(
+                    Rejection(
+                        p,
+                        "title_only",
+                        "headline but no text (set title_only to analyse headlines)",
+                        doc_id=doc_id,
+                        field="text",
+                        source=f,
+                    )
+                )
                 continue
             else:
-                report.rejections.append(Rejection(p, "empty_text", "text is empty",
-                                                   doc_id=doc_id, field="text", source=f))
+                report.rejections.append(
+                    Rejection(
+                        p, "empty_text", "text is empty", doc_id=doc_id, field="text", source=f
+                    )
+                )
                 continue
         if "\x00" in text or len(_CTRL_RE.findall(text[:10000])) > 0.1 * min(len(text), 10000):
-            report.rejections.append(Rejection(p, "not_text", "binary or control characters",
-                                               doc_id=doc_id, field="text", source=f))
+            report.rejections.append(
+                Rejection(
+                    p,
+                    "not_text",
+                    "binary or control characters",
+                    doc_id=doc_id,
+                    field="text",
+                    source=f,
+                )
+            )
             continue
         if doc_id in seen:
-            same = "same text" if seen[doc_id] == hashlib.md5(text.encode()).hexdigest() else \
-                "different text"
-            report.rejections.append(Rejection(
-                p, "duplicate_doc_id", f"doc_id already used by an earlier row ({same}); "
-                "first occurrence kept", doc_id=doc_id, field="doc_id", source=f))
+            same = (
+                "same text"
+                if seen[doc_id] == hashlib.md5(text.encode()).hexdigest()
+                else "different text"
+            )
+            report.rejections.append(
+                Rejection(
+                    p,
+                    "duplicate_doc_id",
+                    f"doc_id already used by an earlier row ({same}); first occurrence kept",
+                    doc_id=doc_id,
+                    field="doc_id",
+                    source=f,
+                )
+            )
             continue
         seen[doc_id] = hashlib.md5(text.encode()).hexdigest()
         keep.append(idx)
     n_title_only = sum(1 for r in report.rejections if r.reason == "title_only")
     if n_title_only:
-        report.notes.append(f"{n_title_only:,} rows are headline-only (e.g. a GDELT or Media Cloud "
-                            "story list); set title_only: true (--title-only) to analyse headlines")
+        report.notes.append(
+            f"{n_title_only:,} rows are headline-only (e.g. a GDELT or Media Cloud "
+            "story list); set title_only: true (--title-only) to analyse headlines"
+        )
     if text_source:
         out["text_source"] = pd.Series(text_source).reindex(out.index).fillna("text")
         report.notes.append(f"{len(text_source):,} rows have no text: their headline is analysed")
@@ -313,13 +413,23 @@ def standardize_articles(
     for j, (idx, t) in enumerate(zip(out.index, texts)):
         if _TAG_RE.search(t):
             out.at[idx, "text"] = _html_to_text(t)
-            report.warnings.append(LoadWarning(str(kept_pos.iloc[j]), "text",
-                                               "html_stripped: markup converted to plain text",
-                                               out.at[idx, "doc_id"]))
+            report.warnings.append(
+                LoadWarning(
+                    str(kept_pos.iloc[j]),
+                    "text",
+                    "html_stripped: markup converted to plain text",
+                    out.at[idx, "doc_id"],
+                )
+            )
         if len(t) > LONG_TEXT_CHARS:
-            report.warnings.append(LoadWarning(str(kept_pos.iloc[j]), "text",
-                                               f"very_long_text: {len(t):,} characters kept whole",
-                                               out.at[idx, "doc_id"]))
+            report.warnings.append(
+                LoadWarning(
+                    str(kept_pos.iloc[j]),
+                    "text",
+                    f"very_long_text: {len(t):,} characters kept whole",
+                    out.at[idx, "doc_id"],
+                )
+            )
     for c in ("title",):
         out[c] = out[c].map(lambda s: _html_to_text(s) if _TAG_RE.search(s) else s)
 
@@ -335,9 +445,14 @@ def standardize_articles(
     out["date"] = dates.astype("datetime64[ns]")
     for j, (idx, pr) in enumerate(problem.items()):
         if pr:
-            report.warnings.append(LoadWarning(
-                str(kept_pos.iloc[j]), "date",
-                f"{pr} date {out.at[idx, 'date_raw']!r} kept as NaT", out.at[idx, "doc_id"]))
+            report.warnings.append(
+                LoadWarning(
+                    str(kept_pos.iloc[j]),
+                    "date",
+                    f"{pr} date {out.at[idx, 'date_raw']!r} kept as NaT",
+                    out.at[idx, "doc_id"],
+                )
+            )
 
     # outlets
     table = {str(k).strip(): str(v) for k, v in (outlets or {}).items()}
@@ -366,9 +481,14 @@ def fold_duplicates(
         kinds.setdefault(a, k)
     for _, row in articles.loc[~rep, ["doc_id", "dup_group"]].iterrows():
         kind = kinds.get(row["doc_id"], "near")
-        report.rejections.append(Rejection(
-            f"doc_id {row['doc_id']}", f"{kind}_duplicate",
-            f"folded into {row['dup_group']}", doc_id=row["doc_id"]))
+        report.rejections.append(
+            Rejection(
+                f"doc_id {row['doc_id']}",
+                f"{kind}_duplicate",
+                f"folded into {row['dup_group']}",
+                doc_id=row["doc_id"],
+            )
+        )
     report.duplicates_folded = int((~rep).sum())
     report.kept -= report.duplicates_folded
     out = articles.loc[rep].reset_index(drop=True)
@@ -394,8 +514,15 @@ def code_digest() -> str:
     """Hash of the loading code, so a change to any reader invalidates cached loads."""
     h = hashlib.sha256()
     pkg = paths.PACKAGE_DIR
-    for f in sorted([pkg / "corpus.py", pkg / "dates.py", pkg / "dedup.py", pkg / "schema.py",
-                     *(pkg / "importers").glob("*.py")]):
+    for f in sorted(
+        [
+            pkg / "corpus.py",
+            pkg / "dates.py",
+            pkg / "dedup.py",
+            pkg / "schema.py",
+            *(pkg / "importers").glob("*.py"),
+        ]
+    ):
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
@@ -405,14 +532,23 @@ def _report_from_dict(d: dict[str, Any]) -> LoadReport:
     rej_fields = {f.name for f in dc_fields(Rejection)}
     warn_fields = {f.name for f in dc_fields(LoadWarning)}
     rep = LoadReport(
-        source=d["source"], reader=d["reader"], reader_reason=d["reader_reason"],
-        read=d["read"], kept=d["kept"],
-        rejections=[Rejection(**{k: v for k, v in r.items() if k in rej_fields})
-                    for r in d["rejections"]],
-        warnings=[LoadWarning(**{k: v for k, v in w.items() if k in warn_fields})
-                  for w in d["warning_items"]],
-        columns_mapped=d["columns_mapped"], metadata_columns=d["metadata_columns"],
-        expected=d["expected"], duplicates_folded=d["duplicates_folded"], notes=d["notes"],
+        source=d["source"],
+        reader=d["reader"],
+        reader_reason=d["reader_reason"],
+        read=d["read"],
+        kept=d["kept"],
+        rejections=[
+            Rejection(**{k: v for k, v in r.items() if k in rej_fields}) for r in d["rejections"]
+        ],
+        warnings=[
+            LoadWarning(**{k: v for k, v in w.items() if k in warn_fields})
+            for w in d["warning_items"]
+        ],
+        columns_mapped=d["columns_mapped"],
+        metadata_columns=d["metadata_columns"],
+        expected=d["expected"],
+        duplicates_folded=d["duplicates_folded"],
+        notes=d["notes"],
     )
     return rep.check()
 
@@ -441,13 +577,27 @@ def load_corpus(
     dcfg = dedup or DedupConfig(**(manifest.get("dedup") or {}))
     outlet_from = outlet_from or manifest.get("outlet_from")
     key_parts = {
-        "v": CACHE_VERSION, "code": __version__, "code_digest": code_digest(), "manifest": manifest, "format": format,
-        "columns": columns, "fold": fold, "title_only": title_only, "dedup": repr(dcfg), "outlet_from": outlet_from,
+        "v": CACHE_VERSION,
+        "code": __version__,
+        "code_digest": code_digest(),
+        "manifest": manifest,
+        "format": format,
+        "columns": columns,
+        "fold": fold,
+        "title_only": title_only,
+        "dedup": repr(dcfg),
+        "outlet_from": outlet_from,
         "files": [(str(f), _file_digest(f)) for f in files if f.exists()],
     }
-    key = hashlib.sha256(json.dumps(key_parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
+    key = hashlib.sha256(json.dumps(key_parts, sort_keys=True, default=str).encode()).hexdigest()[
+        :24
+    ]
     cache_dir = paths.CACHE_DIR / "corpora" / key
-    if use_cache and (cache_dir / "articles.parquet").exists() and (cache_dir / "report.json").exists():
+    if (
+        use_cache
+        and (cache_dir / "articles.parquet").exists()
+        and (cache_dir / "report.json").exists()
+    ):
         articles = pd.read_parquet(cache_dir / "articles.parquet")
         articles["date"] = articles["date"].astype("datetime64[ns]")
         report = _report_from_dict(json.loads((cache_dir / "report.json").read_text()))
@@ -457,8 +607,9 @@ def load_corpus(
     for f in files:
         fmt = format or manifest.get("format")
         if not f.exists():
-            raise CorpusError(f, "file not found" + (f" (listed in {manifest_path})"
-                                                     if manifest_path else ""))
+            raise CorpusError(
+                f, "file not found" + (f" (listed in {manifest_path})" if manifest_path else "")
+            )
         if fmt is None:
             fmt, reason = detect_format(f)
         else:
@@ -468,9 +619,13 @@ def load_corpus(
         raw = read_any(f, fmt, **(manifest.get("options") or {}))
         raw.reason = f"{raw.reason}; chosen because: {reason}"
         arts, rep = standardize_articles(
-            raw, str(f), mapping={**(manifest.get("columns") or {}), **(columns or {})},
-            outlets=manifest.get("outlets"), date_formats=manifest.get("date_formats"),
-            outlet_from=outlet_from, title_only=bool(title_only or manifest.get("title_only")),
+            raw,
+            str(f),
+            mapping={**(manifest.get("columns") or {}), **(columns or {})},
+            outlets=manifest.get("outlets"),
+            date_formats=manifest.get("date_formats"),
+            outlet_from=outlet_from,
+            title_only=bool(title_only or manifest.get("title_only")),
         )
         frames.append(arts)
         reports.append(rep)
@@ -485,9 +640,15 @@ def load_corpus(
     if len(frames) > 1:  # ids must be unique across files
         dup = articles["doc_id"].duplicated()
         for did in articles.loc[dup, "doc_id"]:
-            report.rejections.append(Rejection(f"doc_id {did}", "duplicate_doc_id",
-                                               "doc_id repeated in a later file; first kept",
-                                               doc_id=did, field="doc_id"))
+            report.rejections.append(
+                Rejection(
+                    f"doc_id {did}",
+                    "duplicate_doc_id",
+                    "doc_id repeated in a later file; first kept",
+                    doc_id=did,
+                    field="doc_id",
+                )
+            )
         articles = articles.loc[~dup].reset_index(drop=True)
         report.kept = len(articles)
     if fold and len(articles):
@@ -511,6 +672,15 @@ def corpus_manifest(name: str) -> dict[str, Any]:
     return read_manifest(paths.corpus_dir(name) / "corpus.yml")
 
 
+def target_manifest(target: str | Path) -> dict[str, Any]:
+    """The manifest behind a corpus name, folder or manifest path; ``{}`` for a bare file."""
+    try:
+        _, manifest, _ = resolve_target(target)
+    except CorpusError:
+        return {}
+    return manifest or {}
+
+
 def sample_articles(articles: pd.DataFrame, n: int | None, seed: int = 0) -> pd.DataFrame:
     """A seeded random sample of ``n`` articles in original order (all when ``n`` is None)."""
     if n is None or n >= len(articles):
@@ -524,7 +694,7 @@ def study_articles(
     """The study's articles: loaded, duplicates folded, tagged with subtopics; only in-study rows
     when the corpus defines a selection (the shipped corpus does); optionally a seeded sample."""
     articles, _ = load_corpus(corpus)
-    manifest = corpus_manifest(corpus) if (paths.corpus_dir(corpus) / "corpus.yml").exists() else {}
+    manifest = target_manifest(corpus)
     if manifest.get("selection"):
         articles = _cached_selection(articles, manifest["selection"].get("rules", "techpolicy"))
         articles = articles[articles["in_study"]].reset_index(drop=True)
@@ -537,8 +707,11 @@ def _cached_selection(articles: pd.DataFrame, rules: str) -> pd.DataFrame:
     from .selection import tag_subtopics
 
     h = hashlib.sha256()
-    h.update(pd.util.hash_pandas_object(articles[["doc_id", "title", "text"]], index=False)
-             .to_numpy().tobytes())
+    h.update(
+        pd.util.hash_pandas_object(articles[["doc_id", "title", "text"]], index=False)
+        .to_numpy()
+        .tobytes()
+    )
     for f in (paths.RESOURCES_DIR / f"selection_{rules}.yml", paths.PACKAGE_DIR / "selection.py"):
         h.update(f.read_bytes() if f.exists() else rules.encode())
     path = paths.CACHE_DIR / "selection" / f"{h.hexdigest()[:24]}.parquet"

@@ -36,7 +36,7 @@ DEFAULT_FORMATS: tuple[str, ...] = (
     "%Y%m%dT%H%M%SZ",  # GDELT seendate 20240615T170000Z
 )
 
-# trailing weekday / time-zone words found on vendor date lines ("January 11, 2010 Monday 8:27 PM EST")
+# trailing weekday/time words on vendor date lines ("January 11, 2010 Monday 8:27 PM EST")
 _WEEKDAY_RE = re.compile(
     r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b.*$", re.IGNORECASE
 )
@@ -72,7 +72,7 @@ def parse_dates(
         sub = text[todo]
         parsed = pd.to_datetime(sub, format=fmt, errors="coerce", utc=True)
         if fmt == "ISO8601":
-            # pandas' ISO parser rejects year 0001 as out of bounds: detect it as impossible, not junk
+            # pandas' ISO parser rejects year 0001 as out of bounds: flag it impossible, not junk
             yr = sub.str.extract(r"^(\d{4})-\d{2}-\d{2}", expand=False)
             old = yr.notna() & (yr.fillna("9999").astype(int) < MIN_YEAR)
             impossible.loc[old[old].index] = True

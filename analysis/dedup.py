@@ -82,7 +82,10 @@ def duplicate_pairs(articles: pd.DataFrame, config: DedupConfig | None = None) -
     pairs: list[tuple[str, str, str, float, float]] = []
 
     def days(i: int, j: int) -> float:
-        a, b = dates.iloc[i] if len(dates) > i else pd.NaT, dates.iloc[j] if len(dates) > j else pd.NaT
+        a, b = (
+            dates.iloc[i] if len(dates) > i else pd.NaT,
+            dates.iloc[j] if len(dates) > j else pd.NaT,
+        )
         return float("nan") if pd.isna(a) or pd.isna(b) else abs((a - b).total_seconds()) / 86400
 
     # exact
@@ -103,8 +106,13 @@ def duplicate_pairs(articles: pd.DataFrame, config: DedupConfig | None = None) -
     for i, n in enumerate(norms):
         if i in exact_of:
             continue
-        m = MinHash(num_perm=cfg.num_perm, seed=cfg.seed, hashfunc=_identity,
-                    permutations=template.permutations, scheme=template.scheme)
+        m = MinHash(
+            num_perm=cfg.num_perm,
+            seed=cfg.seed,
+            hashfunc=_identity,
+            permutations=template.permutations,
+            scheme=template.scheme,
+        )
         m.update_batch(shingle_hashes(n, cfg.shingle, vocab))
         hashes[i] = m
         lsh.insert(str(i), m)
@@ -146,5 +154,6 @@ def duplicate_groups(articles: pd.DataFrame, pairs: pd.DataFrame) -> pd.Series:
         r = find(i)
         if r not in best or lengths[i] > lengths[best[r]]:
             best[r] = i
-    return pd.Series([ids[best[find(i)]] for i in range(len(ids))], index=articles.index,
-                     name="dup_group")
+    return pd.Series(
+        [ids[best[find(i)]] for i in range(len(ids))], index=articles.index, name="dup_group"
+    )

@@ -59,10 +59,20 @@ def articles_by_rating_year(articles: pd.DataFrame) -> pd.DataFrame:
     """``rating, year, n`` (year "unknown" for undated articles); empty without ratings."""
     if not has_ratings(articles):
         return pd.DataFrame(columns=["rating", "year", "n"])
-    year = articles["date"].dt.year.astype("Int64").astype(str).where(articles["date"].notna(),
-                                                                       "unknown")
-    df = (articles.assign(year=year).groupby([RATING, "year"]).size().rename("n").reset_index()
-          .rename(columns={RATING: "rating"}))
+    year = (
+        articles["date"]
+        .dt.year.astype("Int64")
+        .astype(str)
+        .where(articles["date"].notna(), "unknown")
+    )
+    df = (
+        articles.assign(year=year)
+        .groupby([RATING, "year"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .rename(columns={RATING: "rating"})
+    )
     return df.sort_values(["rating", "year"]).reset_index(drop=True)
 
 
@@ -72,22 +82,31 @@ def plot_articles_by_rating_year(counts: pd.DataFrame, title: str | None = None)
     wide = counts.pivot(index="year", columns="rating", values="n").fillna(0)
     order = rating_order(counts["rating"])
     wide = wide[order]
-    years = [y for y in wide.index if y != "unknown"] + (["unknown"] if "unknown" in wide.index
-                                                          else [])
+    years = [y for y in wide.index if y != "unknown"] + (
+        ["unknown"] if "unknown" in wide.index else []
+    )
     wide = wide.loc[years]
     fig, ax = plt.subplots(figsize=(9, 4.5))
     x = np.arange(len(wide))
     w = 0.8 / len(order)
     for i, (r, c) in enumerate(zip(order, rating_colors(order))):
-        ax.bar(x + (i - (len(order) - 1) / 2) * w, wide[r], w, label=f"{r} (n = {int(wide[r].sum()):,})",
-               color=c)
+        ax.bar(
+            x + (i - (len(order) - 1) / 2) * w,
+            wide[r],
+            w,
+            label=f"{r} (n = {int(wide[r].sum()):,})",
+            color=c,
+        )
     ax.set_xticks(x, wide.index)
-    ax.set_xlabel("Publication year (\"unknown\": no date in the source)")
+    ax.set_xlabel('Publication year ("unknown": no date in the source)')
     ax.set_ylabel("Articles (count)")
     n = int(counts["n"].sum())
     peak = wide.drop(index="unknown", errors="ignore").sum(axis=1)
-    ax.set_title(title or f"Study articles by outlet rating and year: coverage peaks in "
-                 f"{peak.idxmax()} (n = {n:,})")
+    ax.set_title(
+        title
+        or f"Study articles by outlet rating and year: coverage peaks in "
+        f"{peak.idxmax()} (n = {n:,})"
+    )
     ax.legend(title="Outlet rating (AllSides)")
     return fig
 
@@ -98,8 +117,11 @@ def subtopics_by_year(articles: pd.DataFrame) -> pd.DataFrame:
     if not sub_cols or not has_dates(articles):
         return pd.DataFrame(columns=["subtopic", "year", "n"])
     dated = articles[articles["date"].notna()]
-    long = dated[["doc_id", *sub_cols]].assign(year=dated["date"].dt.year).melt(
-        ["doc_id", "year"], var_name="subtopic", value_name="on")
+    long = (
+        dated[["doc_id", *sub_cols]]
+        .assign(year=dated["date"].dt.year)
+        .melt(["doc_id", "year"], var_name="subtopic", value_name="on")
+    )
     long = long[long["on"]]
     long["subtopic"] = long["subtopic"].str.removeprefix("sub_")
     out = long.groupby(["subtopic", "year"]).size().rename("n").reset_index()
@@ -120,13 +142,15 @@ def plot_subtopics_over_time(counts: pd.DataFrame, title: str | None = None):
         ax.bar(d.index, d.values, color=OKABE_ITO[0])
         ax.set_title(f"{s.replace('_', ' ')} (n = {int(d.sum()):,})", fontsize=10)
         ax.tick_params(axis="x", rotation=90, labelsize=8)
-    for ax in axes[len(subs):]:
+    for ax in axes[len(subs) :]:
         ax.set_visible(False)
     for ax in axes[::ncol]:
         ax.set_ylabel("Articles (count)")
     top = counts.groupby("subtopic")["n"].sum().idxmax().replace("_", " ")
-    fig.suptitle(title or f"Subtopics by year: {top} dominates; an article can carry several "
-                 "subtopics", fontweight="bold")
+    fig.suptitle(
+        title or f"Subtopics by year: {top} dominates; an article can carry several subtopics",
+        fontweight="bold",
+    )
     fig.supxlabel("Publication year (dated articles only)")
     fig.tight_layout()
     return fig
@@ -142,17 +166,29 @@ def plot_attention(att: pd.DataFrame, title: str | None = None):
     for r, c in zip(order, rating_colors(order)):
         s = d[d["rating"] == r]
         yrs = s["period"].astype(int)
-        ax.errorbar(yrs + (order.index(r) - 1) * 0.08, 100 * s["share"],
-                    yerr=[100 * (s["share"] - s["share_lo"]), 100 * (s["share_hi"] - s["share"])],
-                    marker="o", capsize=3, color=c,
-                    label=f"{r} ({int(s['n_study'].sum()):,} of {int(s['n_total'].sum()):,})")
+        ax.errorbar(
+            yrs + (order.index(r) - 1) * 0.08,
+            100 * s["share"],
+            yerr=[100 * (s["share"] - s["share_lo"]), 100 * (s["share_hi"] - s["share"])],
+            marker="o",
+            capsize=3,
+            color=c,
+            label=f"{r} ({int(s['n_study'].sum()):,} of {int(s['n_total'].sum()):,})",
+        )
     ax.set_xlabel("Publication year")
     ax.set_ylabel("Tech-policy share of all coverage (%)")
     ax.set_ylim(bottom=0)
     lo, hi = 100 * d["share"].min(), 100 * d["share"].max()
-    ax.set_title(title or f"Tech policy takes {lo:.0f}-{hi:.0f}% of each rating's coverage per "
-                 "year; the ratings rise and fall together")
+    ax.set_title(
+        title
+        or f"Tech policy takes {lo:.0f}-{hi:.0f}% of each rating's coverage per "
+        "year; the ratings rise and fall together"
+    )
     ax.legend(title="Rating (study articles of all articles)")
-    ax.annotate("Bars: Wilson 95% intervals. Years with < 50 articles in total omitted.",
-                xy=(0, -0.2), xycoords="axes fraction", fontsize=8)
+    ax.annotate(
+        "Bars: Wilson 95% intervals. Years with < 50 articles in total omitted.",
+        xy=(0, -0.2),
+        xycoords="axes fraction",
+        fontsize=8,
+    )
     return fig

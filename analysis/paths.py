@@ -31,8 +31,10 @@ def corpus_dir(name: str) -> Path:
     return CORPORA_DIR / name
 
 
-def figures_dir(corpus: str | None = None) -> Path:
-    """Where figures go: ``figures/`` for the shipped study, ``figures/<corpus>/`` for any other."""
+def figures_dir(corpus: str | Path | None = None) -> Path:
+    """Where figures go: ``figures/`` for the shipped study, ``figures/<corpus>/`` for any other
+    (a corpus given as a path uses its folder or file name without suffixes)."""
     if corpus in (None, "", "allsides_techpolicy"):
         return FIGURES_DIR
-    return FIGURES_DIR / corpus
+    name = Path(str(corpus)).name.split(".")[0] if ("/" in str(corpus)) else str(corpus)
+    return FIGURES_DIR / name

@@ -63,14 +63,23 @@ def stage_versions() -> dict[str, str]:
     text = _file_hash(pkg / "text.py")
     return {
         "sentences": f"{__version__}-{text}",
-        "sentiment": _file_hash(pkg / "text.py", pkg / "sentiment.py", pkg / "vader_fast.py",
-                                *sorted(paths.RESOURCES_DIR.glob("news_*")),
-                                *sorted(paths.MODELS_DIR.glob("news_*"))),
+        "sentiment": _file_hash(
+            pkg / "text.py",
+            pkg / "sentiment.py",
+            pkg / "vader_fast.py",
+            *sorted(paths.RESOURCES_DIR.glob("news_*")),
+            *sorted(paths.MODELS_DIR.glob("news_*")),
+        ),
         "frames_engine": _file_hash(pkg / "text.py", pkg / "framing.py"),
-        "actors": _file_hash(pkg / "text.py", pkg / "actors.py", pkg / "target_sentiment.py",
-                             pkg / "sentiment.py", pkg / "vader_fast.py",
-                             paths.RESOURCES_DIR / "actors.yml",
-                             *sorted(paths.MODELS_DIR.glob("target_*"))),
+        "actors": _file_hash(
+            pkg / "text.py",
+            pkg / "actors.py",
+            pkg / "target_sentiment.py",
+            pkg / "sentiment.py",
+            pkg / "vader_fast.py",
+            paths.RESOURCES_DIR / "actors.yml",
+            *sorted(paths.MODELS_DIR.glob("target_*")),
+        ),
     }
 
 
@@ -90,8 +99,9 @@ def chunk_key(articles: pd.DataFrame) -> str:
     """SHA-256 of the chunk's rows (doc_id, title, text)."""
     h = hashlib.sha256()
     cols = [c for c in ("doc_id", "title", "text") if c in articles.columns]
-    h.update(pd.util.hash_pandas_object(articles[cols].astype(str), index=False).to_numpy()
-             .tobytes())
+    h.update(
+        pd.util.hash_pandas_object(articles[cols].astype(str), index=False).to_numpy().tobytes()
+    )
     h.update(str(len(articles)).encode())
     return h.hexdigest()[:24]
 
@@ -194,8 +204,13 @@ def score_chunk(
     senti = staged("sentiment", ver["sentiment"], lambda: _sentiment(sents))
     hits = []
     for name, lver in lexicon_versions(lexicons).items():
-        hits.append(staged(f"frames-{name}", f"{ver['frames_engine']}|{lver}",
-                           lambda name=name: _frames(sents, name, lexicons)))
+        hits.append(
+            staged(
+                f"frames-{name}",
+                f"{ver['frames_engine']}|{lver}",
+                lambda name=name: _frames(sents, name, lexicons),
+            )
+        )
     hits_df = pd.concat(hits, ignore_index=True) if hits else pd.DataFrame()
     actors_v = ver["actors"] if actors is None else ver["actors"] + repr(actors)
     mentions = staged("actors", actors_v, lambda: _actors(sents, actors))
@@ -220,8 +235,10 @@ def _score_chunk_safe(args: tuple) -> tuple[int, ChunkResult | None, list[tuple[
     if not parts:
         return i, None, failed
     merged = ChunkResult(
-        *(pd.concat([getattr(p, f) for p in parts], ignore_index=True)
-          for f in ("sentences", "sentiment", "hits", "mentions"))
+        *(
+            pd.concat([getattr(p, f) for p in parts], ignore_index=True)
+            for f in ("sentences", "sentiment", "hits", "mentions")
+        )
     )
     return i, merged, failed
 
@@ -251,8 +268,10 @@ class Scores:
     @classmethod
     def load(cls, out_dir: str | Path) -> Scores:
         out = Path(out_dir)
-        tables = {n: pd.read_parquet(out / f"{n}.parquet")
-                  for n in ("docs", "sentences", "hits", "mentions", "actors")}
+        tables = {
+            n: pd.read_parquet(out / f"{n}.parquet")
+            for n in ("docs", "sentences", "hits", "mentions", "actors")
+        }
         return cls(**tables, report=json.loads((out / "report.json").read_text()))
 
 
@@ -272,11 +291,22 @@ def doc_table(
     for method in ("vader", "news"):
         s = scored.assign(compound=scored[f"{method}_compound"])
         agg = article_sentiment(s).set_index("doc_id")
-        agg = agg.drop(columns=[c for c in ("n_sentences", "n_reporter", "n_quoted")
-                                if c in agg.columns and method == "news"])
-        parts.append(agg.add_prefix(f"{method}_").rename(
-            columns={f"{method}_n_sentences": "n_sentences", f"{method}_n_reporter": "n_reporter",
-                     f"{method}_n_quoted": "n_quoted"}))
+        agg = agg.drop(
+            columns=[
+                c
+                for c in ("n_sentences", "n_reporter", "n_quoted")
+                if c in agg.columns and method == "news"
+            ]
+        )
+        parts.append(
+            agg.add_prefix(f"{method}_").rename(
+                columns={
+                    f"{method}_n_sentences": "n_sentences",
+                    f"{method}_n_reporter": "n_reporter",
+                    f"{method}_n_quoted": "n_quoted",
+                }
+            )
+        )
     rates = article_frame_rates(hits, sentences, lexicons).set_index("doc_id")
     meta = articles[[c for c in articles.columns if c in DOC_META]].set_index("doc_id")
     docs = meta.join(parts, how="left").join(rates, how="left")
@@ -346,8 +376,9 @@ def score_corpus(
         frames = [getattr(r, attr) for r in ok if len(getattr(r, attr))]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
-    sentences, sentiment, hits, mentions = (cat(a) for a in
-                                            ("sentences", "sentiment", "hits", "mentions"))
+    sentences, sentiment, hits, mentions = (
+        cat(a) for a in ("sentences", "sentiment", "hits", "mentions")
+    )
     failed_ids = {d for d, _ in failures}
     scored_articles = articles[~articles["doc_id"].isin(failed_ids)]
     docs = doc_table(scored_articles, sentences, sentiment, hits, lexicons)
@@ -358,7 +389,8 @@ def score_corpus(
         "articles_skipped": len(failures),
         "skipped": [{"doc_id": d, "reason": r} for d, r in failures],
         "articles_without_sentences": int((docs["n_sentences"].fillna(0) == 0).sum())
-        if "n_sentences" in docs else 0,
+        if "n_sentences" in docs
+        else 0,
         "sentences": int(len(sentences)),
         "hits": int(len(hits)),
         "mentions": int(len(mentions)),
@@ -372,8 +404,9 @@ def score_corpus(
     return Scores(docs, sent_out, hits, mentions, actor_table(sentences, mentions), report)
 
 
-def run_key(articles: pd.DataFrame, chunk_size: int, lexicons: Any = None,
-            actors: Any = None) -> str:
+def run_key(
+    articles: pd.DataFrame, chunk_size: int, lexicons: Any = None, actors: Any = None
+) -> str:
     """Key of a whole scoring run: input rows, chunking, every stage and lexicon version."""
     h = hashlib.sha256()
     h.update(chunk_key(articles).encode())
@@ -403,12 +436,15 @@ def score_to_dir(
             old = json.loads(rep_path.read_text())
         except ValueError:
             old = {}
-        if old.get("run_key") == key and all((out / f"{n}.parquet").exists() for n in
-                                             ("docs", "sentences", "hits", "mentions", "actors")):
+        if old.get("run_key") == key and all(
+            (out / f"{n}.parquet").exists()
+            for n in ("docs", "sentences", "hits", "mentions", "actors")
+        ):
             old["reused_output"] = True
             return old
-    scores = score_corpus(articles, jobs=jobs, chunk_size=chunk_size, cache_dir=cache_dir,
-                          progress=progress)
+    scores = score_corpus(
+        articles, jobs=jobs, chunk_size=chunk_size, cache_dir=cache_dir, progress=progress
+    )
     scores.report["run_key"] = key
     scores.save(out)
     return scores.report
@@ -441,8 +477,9 @@ def iter_article_batches(
             df["_pos"] = [f"row {row + i + 1}" for i in range(len(df))]
             df["_source"] = str(path)
             row += len(df)
-            yield standardize_articles(RawRead(df, "parquet", "streamed parquet"), str(path),
-                                       mapping=columns)
+            yield standardize_articles(
+                RawRead(df, "parquet", "streamed parquet"), str(path), mapping=columns
+            )
         return
     if not name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
         raise ValueError(f"{path}: streaming reads parquet or JSON lines")
@@ -458,15 +495,20 @@ def iter_article_batches(
                     obj["_pos"], obj["_source"] = f"line {i}", str(path)
                     rows.append(obj)
                 except ValueError as exc:
-                    rejections.append(Rejection(f"line {i}", "malformed_json", str(exc)[:200],
-                                                source=str(path)))
+                    rejections.append(
+                        Rejection(f"line {i}", "malformed_json", str(exc)[:200], source=str(path))
+                    )
             if len(rows) >= batch_size:
-                yield standardize_articles(RawRead(pd.DataFrame(rows), "jsonl", "streamed",
-                                                   rejections), str(path), mapping=columns)
+                yield standardize_articles(
+                    RawRead(pd.DataFrame(rows), "jsonl", "streamed", rejections),
+                    str(path),
+                    mapping=columns,
+                )
                 rows, rejections = [], []
     if rows or rejections:
-        yield standardize_articles(RawRead(pd.DataFrame(rows), "jsonl", "streamed", rejections),
-                                   str(path), mapping=columns)
+        yield standardize_articles(
+            RawRead(pd.DataFrame(rows), "jsonl", "streamed", rejections), str(path), mapping=columns
+        )
 
 
 def score_stream(
@@ -486,8 +528,18 @@ def score_stream(
     memory depends on ``batch_size``, not on the corpus size.
     """
     out = Path(out_dir)
-    totals = {"read": 0, "kept": 0, "rejected": 0, "articles_scored": 0, "articles_skipped": 0,
-              "sentences": 0, "hits": 0, "mentions": 0, "batches": 0, "skipped": []}
+    totals = {
+        "read": 0,
+        "kept": 0,
+        "rejected": 0,
+        "articles_scored": 0,
+        "articles_skipped": 0,
+        "sentences": 0,
+        "hits": 0,
+        "mentions": 0,
+        "batches": 0,
+        "skipped": [],
+    }
     for b, (articles, rep) in enumerate(iter_article_batches(path, batch_size, columns)):
         totals["read"] += rep.read
         totals["kept"] += rep.kept
@@ -495,8 +547,9 @@ def score_stream(
         totals["batches"] += 1
         if len(articles) == 0:
             continue
-        s = score_corpus(articles, jobs=jobs, chunk_size=chunk_size, cache_dir=cache_dir,
-                         progress=progress)
+        s = score_corpus(
+            articles, jobs=jobs, chunk_size=chunk_size, cache_dir=cache_dir, progress=progress
+        )
         for name in ("docs", "sentences", "hits", "mentions", "actors"):
             d = out / name
             d.mkdir(parents=True, exist_ok=True)
@@ -516,8 +569,9 @@ def docs_for_partition(articles: pd.DataFrame) -> pd.DataFrame:
     """The document table of one partition (the per-chunk function Dask maps)."""
     if len(articles) == 0:
         return pd.DataFrame()
-    return score_corpus(articles.reset_index(drop=True), jobs=1, cache_dir=None,
-                        progress=False).docs
+    return score_corpus(
+        articles.reset_index(drop=True), jobs=1, cache_dir=None, progress=False
+    ).docs
 
 
 def score_dask(parquet_path: str | Path, client: Any = None) -> pd.DataFrame:
@@ -530,8 +584,11 @@ def score_dask(parquet_path: str | Path, client: Any = None) -> pd.DataFrame:
     import dask.dataframe as dd
 
     ddf = dd.read_parquet(str(parquet_path))
-    sample = ddf.partitions[0].head(2, compute=True) if client is None else \
-        client.compute(ddf.partitions[0].head(2, compute=False)).result()
+    sample = (
+        ddf.partitions[0].head(2, compute=True)
+        if client is None
+        else client.compute(ddf.partitions[0].head(2, compute=False)).result()
+    )
     meta = docs_for_partition(sample).iloc[:0]
     result = ddf.map_partitions(docs_for_partition, meta=meta)
     df = result.compute() if client is None else client.compute(result).result()

@@ -96,5 +96,5 @@ def save_figure(
 
 
 def n_label(n: int) -> str:
-    """"n = 1,234" for chart annotations."""
+    """ "n = 1,234" for chart annotations."""
     return f"n = {n:,}"

@@ -21,8 +21,11 @@ from . import paths
 @lru_cache(maxsize=8)
 def selection_rules(name: str = "techpolicy") -> dict:
     """The parsed rule file ``selection_<name>.yml`` (or a path to a YAML file)."""
-    p = Path(name) if name.endswith((".yml", ".yaml")) else (
-        paths.RESOURCES_DIR / f"selection_{name}.yml")
+    p = (
+        Path(name)
+        if name.endswith((".yml", ".yaml"))
+        else (paths.RESOURCES_DIR / f"selection_{name}.yml")
+    )
     data = yaml.safe_load(p.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("subtopics"), dict):
         raise ValueError(f"{p}: selection rules need a 'subtopics' mapping")
@@ -70,9 +73,7 @@ def tag_subtopics(articles: pd.DataFrame, name: str = "techpolicy") -> pd.DataFr
         need = np.where(tech_topic, 1, int(by_sub.get(sub, min_body)))
         flags[sub] = (hits[f"{sub}_title"] > 0) | (hits[f"{sub}_body"].to_numpy() >= need)
         out[f"sub_{sub}"] = flags[sub].values
-    out["subtopics"] = [
-        ";".join(s for s in subs if flags[s].iloc[i]) for i in range(len(out))
-    ]
+    out["subtopics"] = [";".join(s for s in subs if flags[s].iloc[i]) for i in range(len(out))]
     out["in_study"] = out["subtopics"] != ""
     out["selection_version"] = f"{rules['name']}-{rules['version']}"
     return out
@@ -82,8 +83,9 @@ def subtopic_long(articles: pd.DataFrame) -> pd.DataFrame:
     """One row per (article, subtopic) for tagged articles: ``doc_id, subtopic`` plus the
     article's other columns (for counts by subtopic; an article can have several)."""
     sub_cols = [c for c in articles.columns if c.startswith("sub_")]
-    long = articles.melt(id_vars=["doc_id"], value_vars=sub_cols, var_name="subtopic",
-                         value_name="tagged")
+    long = articles.melt(
+        id_vars=["doc_id"], value_vars=sub_cols, var_name="subtopic", value_name="tagged"
+    )
     long = long[long["tagged"]].drop(columns="tagged")
     long["subtopic"] = long["subtopic"].str.removeprefix("sub_")
     rest = articles.drop(columns=sub_cols)

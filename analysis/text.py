@@ -100,7 +100,7 @@ def count_words(text: str) -> int:
 # 2. An opening quote with no closing quote in its paragraph runs to the end of the paragraph
 #    (news convention for quotations that continue into the next paragraph).
 # 3. A span shorter than ``MIN_QUOTE_WORDS`` words is a scare quote/term ("national dialogue"): it
-#    is still a quote span (hits inside it are quoted voice) but it does not flip a sentence's voice.
+#    is still a quote span (hits inside it are quoted voice) but does not flip a sentence's voice.
 
 MIN_QUOTE_WORDS = 1
 
@@ -159,8 +159,14 @@ def _quote_pairs(text: str, headline: bool = False) -> list[tuple[int, int]]:
                 close = (
                     (kind == "curly" and ch in "”“")
                     or (kind == "straight" and ch == '"')
-                    or (kind == "single" and ch == "’" and (i + 1 == n or not para[i + 1].isalpha()))
-                    or (kind == "hsingle" and ch == "'" and (i + 1 == n or not para[i + 1].isalpha()))
+                    or (
+                        kind == "single" and ch == "’" and (i + 1 == n or not para[i + 1].isalpha())
+                    )
+                    or (
+                        kind == "hsingle"
+                        and ch == "'"
+                        and (i + 1 == n or not para[i + 1].isalpha())
+                    )
                 )
                 if close and ch == "“" and kind == "curly":
                     # a new opening quote before the close: treat previous as running to here
@@ -243,7 +249,7 @@ def sentence_voice(
 
 
 def sentence_records(text: str, part: str = "body", headline: bool = False) -> list[dict]:
-    """One dict per sentence of ``text``: start, end, text, voice, speaker, quoted_share, n_words."""
+    """One dict per sentence: start, end, text, voice, speaker, quoted_share, n_words."""
     quotes = quote_spans(text, headline=headline)
     out = []
     for s, e in sentence_spans(text):

@@ -14,7 +14,8 @@ from analysis.corpus import load_corpus
 def _export(tmp_path, shipped_corpus):
     arts, _ = shipped_corpus
     df = arts.head(12)[["doc_id", "title", "text", "date_raw", "url"]].rename(
-        columns={"doc_id": "story_id", "text": "body", "date_raw": "published"})
+        columns={"doc_id": "story_id", "text": "body", "date_raw": "published"}
+    )
     f = tmp_path / "export.csv"
     df.to_csv(f, index=False)
     return f
@@ -26,8 +27,13 @@ def test_add_corpus_writes_manifest_and_card_and_is_idempotent(tmp_path, shipped
     folder, rep, actions = add_corpus(src, "example", outlet_from="url", corpora_dir=corpora)
     assert actions == ["wrote corpus.yml", "wrote DATACARD.md"]
     manifest = yaml.safe_load((folder / "corpus.yml").read_text())
-    assert manifest["columns"] == {"doc_id": "story_id", "text": "body", "title": "title",
-                                   "date": "published", "url": "url"}
+    assert manifest["columns"] == {
+        "doc_id": "story_id",
+        "text": "body",
+        "title": "title",
+        "date": "published",
+        "url": "url",
+    }
     assert manifest["source_location"] == "external" and manifest["format"] == "csv"
     assert manifest["licence"].startswith("TODO")  # never invented
     card = (folder / "DATACARD.md").read_text()

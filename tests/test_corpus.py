@@ -29,13 +29,24 @@ def _load(path, **kw):
 def test_csv_with_common_names_loads_without_manifest(tmp_path):
     f = tmp_path / "export.csv"
     pd.DataFrame(
-        {"id": ["a", "b"], "content": [SYN + "one", SYN + "two"], "publish_date": ["2019-06-28", ""],
-         "media_name": ["Fox Online News", "vox.com"], "headline": ["A", "B"], "extra": [1, 2]}
+        {
+            "id": ["a", "b"],
+            "content": [SYN + "one", SYN + "two"],
+            "publish_date": ["2019-06-28", ""],
+            "media_name": ["Fox Online News", "vox.com"],
+            "headline": ["A", "B"],
+            "extra": [1, 2],
+        }
     ).to_csv(f, index=False)
     arts, rep = _load(f)
     assert list(arts.columns[: len(ARTICLE_COLUMNS)]) == list(ARTICLE_COLUMNS)
-    assert rep.columns_mapped == {"doc_id": "id", "text": "content", "title": "headline",
-                                  "date": "publish_date", "outlet": "media_name"}
+    assert rep.columns_mapped == {
+        "doc_id": "id",
+        "text": "content",
+        "title": "headline",
+        "date": "publish_date",
+        "outlet": "media_name",
+    }
     assert rep.metadata_columns == ["extra"]
     assert rep.reader == "csv" and rep.read == 2 == rep.kept
     assert arts.loc[1, "date"] is pd.NaT and arts.loc[1, "date_raw"] == ""
@@ -55,8 +66,12 @@ def test_tsv_and_parquet_and_lines(tmp_path):
 
 
 def test_jsonl_gz_with_malformed_lines_reports_line_numbers(tmp_path):
-    lines = [json.dumps({"id": "1", "text": SYN + "first"}), "{not json", "[1, 2]",
-             json.dumps({"id": "2", "text": SYN + "second"})]
+    lines = [
+        json.dumps({"id": "1", "text": SYN + "first"}),
+        "{not json",
+        "[1, 2]",
+        json.dumps({"id": "2", "text": SYN + "second"}),
+    ]
     f = tmp_path / "c.jsonl.gz"
     f.write_bytes(gzip.compress("\n".join(lines).encode()))
     arts, rep = _load(f)
@@ -71,8 +86,10 @@ def test_txt_folder_with_sidecar_subfolders_and_readme(tmp_path):
     (tmp_path / "left" / "a1.txt").write_text(SYN + "left one")
     (tmp_path / "right" / "b1.txt").write_text(SYN + "right one")
     (tmp_path / "README.md").write_text("How this folder was made")
-    (tmp_path / "metadata.csv").write_text("file,outlet,date\nleft/a1.txt,Vox,2019-01-02\n"
-                                           "right/b1.txt,Fox News,1/21/18\nmissing.txt,X,\n")
+    (tmp_path / "metadata.csv").write_text(
+        "file,outlet,date\nleft/a1.txt,Vox,2019-01-02\n"
+        "right/b1.txt,Fox News,1/21/18\nmissing.txt,X,\n"
+    )
     arts, rep = _load(tmp_path, fold=False)
     assert sorted(arts["doc_id"]) == ["left/a1", "right/b1"]
     assert sorted(arts["category"]) == ["left", "right"]
@@ -106,8 +123,12 @@ def test_broken_corpus_reconciles_and_names_every_reason(tmp_path):
     assert rep.read == 10
     assert rep.read == rep.kept + rep.rejected
     assert rep.reasons == {
-        "duplicate_doc_id": 1, "empty_text": 1, "malformed_json": 1, "missing_field": 1,
-        "not_text": 1, "undecodable_bytes": 1,
+        "duplicate_doc_id": 1,
+        "empty_text": 1,
+        "malformed_json": 1,
+        "missing_field": 1,
+        "not_text": 1,
+        "undecodable_bytes": 1,
     }
     assert sorted(arts["doc_id"]) == ["big", "html", "ok1", "ok2"]
     by_reason = {r.reason: r for r in rep.rejections}
@@ -182,12 +203,15 @@ def test_near_duplicates_grouped_within_window():
     )
     near = base.replace("Tuesday", "Wednesday")
     other = "SYNTHETIC. A completely different story about net neutrality rules and the FCC."
-    arts = pd.DataFrame({
-        "doc_id": ["a", "b", "c", "d", "e"],
-        "text": [base, near, other, base.upper(), near + " Extra final sentence."],
-        "date": pd.to_datetime(["2019-01-01", "2019-01-03", "2019-01-02", "2019-01-05",
-                                "2020-06-01"]),
-    })
+    arts = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c", "d", "e"],
+            "text": [base, near, other, base.upper(), near + " Extra final sentence."],
+            "date": pd.to_datetime(
+                ["2019-01-01", "2019-01-03", "2019-01-02", "2019-01-05", "2020-06-01"]
+            ),
+        }
+    )
     pairs = duplicate_pairs(arts, DedupConfig(threshold=0.7, window_days=30))
     linked = {frozenset(p) for p in zip(pairs["doc_id_a"], pairs["doc_id_b"])}
     assert frozenset({"a", "d"}) in linked  # exact after normalisation (case)
@@ -238,8 +262,12 @@ def test_seed_article_corpus():
 
 # ------------------------------------------------------------------ CLI contract
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True,
-                          text=True, cwd=paths.PROJECT_ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *args],
+        capture_output=True,
+        text=True,
+        cwd=paths.PROJECT_ROOT,
+    )
 
 
 def test_cli_validate_json_contract(tmp_path):

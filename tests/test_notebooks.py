@@ -40,8 +40,11 @@ def test_has_parameters_cell(nb_path):
 
 
 def _digest(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
-            if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
 
 
 @pytest.mark.slow
@@ -49,8 +52,9 @@ def _digest(folder):
 @pytest.mark.parametrize("nb_path", study_notebooks(), ids=lambda p: p.name)
 def test_notebook_runs_on_a_sample(nb_path, tmp_path):
     out = tmp_path / "figures"
-    run_notebooks(sample=SAMPLE, output_dir=out, only=[nb_path.name],
-                  executed_dir=tmp_path / "executed")
+    run_notebooks(
+        sample=SAMPLE, output_dir=out, only=[nb_path.name], executed_dir=tmp_path / "executed"
+    )
     pngs = sorted(out.glob("*.png"))
     assert pngs, f"{nb_path.name} wrote no figure"
     for png in pngs:

@@ -147,8 +147,13 @@ def read_delimited(path: Path, delimiter: str = ",", fmt: str = "csv") -> RawRea
         bad = _bad_field(rec)
         if bad:
             rejections.append(
-                Rejection(pos, "undecodable_bytes", "bytes that are not valid in " + enc,
-                          field=bad, source=str(path))
+                Rejection(
+                    pos,
+                    "undecodable_bytes",
+                    "bytes that are not valid in " + enc,
+                    field=bad,
+                    source=str(path),
+                )
             )
             continue
         rec["_pos"] = pos
@@ -179,22 +184,28 @@ def read_jsonl(path: Path) -> RawRead:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             rejections.append(
-                Rejection(pos, "undecodable_bytes", f"not UTF-8 at byte {exc.start}",
-                          source=str(path))
+                Rejection(
+                    pos, "undecodable_bytes", f"not UTF-8 at byte {exc.start}", source=str(path)
+                )
             )
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             rejections.append(
-                Rejection(pos, "malformed_json", f"{exc.msg} at column {exc.colno}",
-                          source=str(path))
+                Rejection(
+                    pos, "malformed_json", f"{exc.msg} at column {exc.colno}", source=str(path)
+                )
             )
             continue
         if not isinstance(obj, dict):
             rejections.append(
-                Rejection(pos, "not_an_object", f"line holds a JSON {type(obj).__name__}",
-                          source=str(path))
+                Rejection(
+                    pos,
+                    "not_an_object",
+                    f"line holds a JSON {type(obj).__name__}",
+                    source=str(path),
+                )
             )
             continue
         rec = {k: _scalar(v) for k, v in obj.items()}
@@ -257,8 +268,9 @@ def read_txt_file(
     rec["title"] = title
     rejections = []
     if _bad_field(rec):
-        rejections.append(Rejection(f"file {path.name}", "undecodable_bytes", enc,
-                                    field="text", source=str(path)))
+        rejections.append(
+            Rejection(f"file {path.name}", "undecodable_bytes", enc, field="text", source=str(path))
+        )
         rows = []
     else:
         rows = [rec]
@@ -266,8 +278,13 @@ def read_txt_file(
 
 
 def _txt_record(path: Path, text: str, doc_id: str) -> dict:
-    return {"doc_id": doc_id, "text": text, "file": path.name, "_pos": f"file {path.name}",
-            "_source": str(path)}
+    return {
+        "doc_id": doc_id,
+        "text": text,
+        "file": path.name,
+        "_pos": f"file {path.name}",
+        "_source": str(path),
+    }
 
 
 def read_txt_folder(path: Path, category_from_subfolder: bool = True) -> RawRead:
@@ -278,8 +295,8 @@ def read_txt_folder(path: Path, category_from_subfolder: bool = True) -> RawRead
       ``file``/``filename``/``doc_id`` column is joined on the file name; sidecar rows that match no
       file are reported as warnings.
     * One level of subfolders becomes a ``category`` column when ``category_from_subfolder``.
-    * README-like files (README, LICENSE, DATACARD ...) are rejected as ``not_an_article``: reported,
-      never loaded as articles.
+    * README-like files (README, LICENSE, DATACARD ...) are rejected as ``not_an_article``:
+      reported, never loaded as articles.
     """
     if not path.is_dir():
         raise CorpusError(path, "not a folder")
@@ -293,12 +310,21 @@ def read_txt_folder(path: Path, category_from_subfolder: bool = True) -> RawRead
             continue
         rel = f.relative_to(path)
         if README_RE.match(f.name):
-            rejections.append(Rejection(f"file {rel}", "not_an_article",
-                                        "README-like file name; skipped", source=str(f)))
+            rejections.append(
+                Rejection(
+                    f"file {rel}", "not_an_article", "README-like file name; skipped", source=str(f)
+                )
+            )
             continue
         if f.suffix.lower() not in TEXT_SUFFIXES:
-            rejections.append(Rejection(f"file {rel}", "unsupported_file",
-                                        f"suffix {f.suffix!r} is not a text file", source=str(f)))
+            rejections.append(
+                Rejection(
+                    f"file {rel}",
+                    "unsupported_file",
+                    f"suffix {f.suffix!r} is not a text file",
+                    source=str(f),
+                )
+            )
             continue
         text, enc, n = decode_bytes(f.read_bytes())
         notes.extend(f"{rel}: {x}" for x in n)
@@ -307,8 +333,9 @@ def read_txt_folder(path: Path, category_from_subfolder: bool = True) -> RawRead
         if category_from_subfolder and len(rel.parts) > 1:
             rec["category"] = rel.parts[0]
         if _bad_field(rec):
-            rejections.append(Rejection(f"file {rel}", "undecodable_bytes", enc, field="text",
-                                        source=str(f)))
+            rejections.append(
+                Rejection(f"file {rel}", "undecodable_bytes", enc, field="text", source=str(f))
+            )
             continue
         rows.append(rec)
     df = _frame(rows)
@@ -317,20 +344,28 @@ def read_txt_folder(path: Path, category_from_subfolder: bool = True) -> RawRead
         meta = read_delimited(sidecar, "\t" if sidecar.suffix == ".tsv" else ",").frame
         key = next((c for c in ("file", "filename", "doc_id") if c in meta.columns), None)
         if key is None:
-            raise CorpusError(sidecar, "sidecar metadata needs a 'file', 'filename' or 'doc_id' column")
+            raise CorpusError(
+                sidecar, "sidecar metadata needs a 'file', 'filename' or 'doc_id' column"
+            )
         meta = meta.drop(columns=["_pos", "_source"])
         meta["_key"] = meta[key].map(lambda s: Path(s).with_suffix("").as_posix())
         df["_key"] = df["doc_id"]
         unmatched = set(meta["_key"]) - set(df["_key"])
         for k in sorted(unmatched):
-            warnings.append(LoadWarning(f"sidecar {sidecar.name}", "file",
-                                        f"metadata row for {k!r} matches no text file"))
+            warnings.append(
+                LoadWarning(
+                    f"sidecar {sidecar.name}",
+                    "file",
+                    f"metadata row for {k!r} matches no text file",
+                )
+            )
         meta = meta.drop(columns=[c for c in ("doc_id", "file") if c in meta.columns and c != key])
         meta = meta.drop(columns=[key]) if key in ("file", "filename", "doc_id") else meta
         df = df.merge(meta, on="_key", how="left").drop(columns="_key")
         notes.append(f"metadata joined from {sidecar.name}")
-    return RawRead(df, "txt_folder", "a folder of text files", rejections, notes=notes,
-                   warnings=warnings)
+    return RawRead(
+        df, "txt_folder", "a folder of text files", rejections, notes=notes, warnings=warnings
+    )
 
 
 def read_lines(path: Path) -> RawRead:
@@ -343,8 +378,9 @@ def read_lines(path: Path) -> RawRead:
         pos = f"line {i}"
         rec = {"doc_id": f"{path.stem}-{i}", "text": line, "_pos": pos, "_source": str(path)}
         if _bad_field(rec):
-            rejections.append(Rejection(pos, "undecodable_bytes", enc, field="text",
-                                        source=str(path)))
+            rejections.append(
+                Rejection(pos, "undecodable_bytes", enc, field="text", source=str(path))
+            )
             continue
         rows.append(rec)
     return RawRead(_frame(rows), "lines", "one document per line", rejections, notes=notes)
