@@ -69,3 +69,22 @@ def test_figures_are_byte_identical_across_runs(tmp_path):
         run_notebooks(sample=SAMPLE, output_dir=out, only=["01-"], executed_dir=tmp_path / "x")
     assert _digest(first) == _digest(second)
     assert len(_digest(first)) >= 4
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("notebooks")
+def test_add_your_corpus_walkthrough_runs(tmp_path):
+    import papermill as pm
+
+    nb = paths.NOTEBOOKS_DIR / "00-add-your-corpus.ipynb"
+    pm.execute_notebook(
+        str(nb),
+        str(tmp_path / "out.ipynb"),
+        cwd=str(nb.parent),
+        parameters={"OUTPUT_DIR": str(tmp_path / "work")},
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    folder = tmp_path / "work" / "corpora" / "example_export"
+    assert (folder / "corpus.yml").exists() and (folder / "DATACARD.md").exists()
+    assert "| read | 12 |" in (folder / "DATACARD.md").read_text()
