@@ -1,0 +1,342 @@
+"""Actors: dictionaries (YAML), their mentions in sentences, and actor-targeted sentiment.
+
+The dictionaries live in ``analysis/resources/actors.yml`` (format and case rule documented at
+the top of that file); analysts may pass their own file to :func:`load_actors`.
+
+Matching uses ONE compiled regular expression for all aliases of all actors (and all exclusion
+phrases), not a Python loop over aliases. The alternatives are sorted longest first, so at any
+position the longest alias wins, and the scan gives leftmost, non-overlapping matches. A regex
+rather than pyahocorasick was chosen because it expresses the per-alias case rule directly
+(``(?i:...)`` groups for lower-case aliases), the whole-word rule (look-arounds) and flexible
+whitespace inside multiword aliases, which an Aho-Corasick automaton would need extra passes and
+bookkeeping for; with a few hundred aliases it scans a sentence in microseconds. Exclusion phrases
+are alternatives of the same expression that map to no actor: a match covering them is dropped.
+
+Actor-targeted sentiment scores each mention with the target-dependent classifier of
+:mod:`analysis.target_sentiment`, whose features are relative to the mention (its clause, the
+words either side of it, the words of its own clause, distance-weighted VADER valences), so the
+whole sentence is not taken blindly as the mention's sentiment: two actors in one sentence can get
+different scores.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from analysis import paths
+
+ACTORS_FILE = "actors.yml"
+CATEGORIES = ("company", "government", "civil_society")
+_ACTOR_KEYS = {"name", "category", "aliases", "exclusions", "note"}
+MENTION_COLUMNS = (
+    "doc_id",
+    "sent_idx",
+    "part",
+    "actor",
+    "alias",
+    "matched",
+    "start",
+    "end",
+    "voice",
+)
+
+
+class ActorsError(ValueError):
+    """A problem in an actors YAML file; the message names the file, the actor and the key."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One actor: its reported name, category, aliases and exclusion phrases."""
+
+    name: str
+    category: str
+    aliases: tuple[str, ...]
+    exclusions: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ActorMatcher:
+    """The compiled alias expression and the lookup from matched text to (actor, alias)."""
+
+    pattern: re.Pattern
+    exact: dict[str, tuple[str, str] | None] = field(default_factory=dict)
+    folded: dict[str, tuple[str, str] | None] = field(default_factory=dict)
+
+    def lookup(self, matched: str) -> tuple[str, str] | None:
+        key = " ".join(matched.split())
+        if key in self.exact:
+            return self.exact[key]
+        return self.folded.get(key.lower())
+
+
+# --------------------------------------------------------------------------- loading
+def _str_list(value: Any, where: str, key: str, required: bool) -> tuple[str, ...]:
+    if value is None and not required:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or (required and not value):
+        raise ActorsError(f"{where}: key '{key}' must be a non-empty list of strings")
+    out = []
+    for i, v in enumerate(value):
+        if not isinstance(v, str) or not v.strip():
+            raise ActorsError(f"{where}: key '{key}' item {i + 1} must be a non-empty string")
+        out.append(" ".join(v.split()))
+    return tuple(out)
+
+
+def actors_from_dict(doc: Any, source: str = "<actors>") -> list[Actor]:
+    """Validate a parsed actors document (see ``actors.yml``) and return its actors."""
+    if not isinstance(doc, dict) or "actors" not in doc:
+        raise ActorsError(f"{source}: expected a mapping with a top-level key 'actors'")
+    items = doc["actors"]
+    if not isinstance(items, list) or not items:
+        raise ActorsError(f"{source}: key 'actors' must be a non-empty list")
+    actors: list[Actor] = []
+    names: set[str] = set()
+    alias_owner: dict[str, str] = {}
+    for i, item in enumerate(items, start=1):
+        label = f"{source}: actor #{i}"
+        if not isinstance(item, dict):
+            raise ActorsError(f"{label}: must be a mapping with name, category, aliases")
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ActorsError(f"{label}: key 'name' is missing or not a string")
+        label = f"{source}: actor '{name}' (#{i})"
+        unknown = sorted(set(item) - _ACTOR_KEYS)
+        if unknown:
+            raise ActorsError(f"{label}: unknown key(s) {unknown}; allowed: {sorted(_ACTOR_KEYS)}")
+        if name in names:
+            raise ActorsError(f"{label}: key 'name': duplicate actor name")
+        names.add(name)
+        category = item.get("category")
+        if category not in CATEGORIES:
+            raise ActorsError(
+                f"{label}: key 'category' is {category!r}; use one of {list(CATEGORIES)}"
+            )
+        aliases = _str_list(item.get("aliases"), label, "aliases", required=True)
+        exclusions = _str_list(item.get("exclusions"), label, "exclusions", required=False)
+        for a in aliases:
+            key = a if a != a.lower() else a.lower()
+            if key in alias_owner and alias_owner[key] != name:
+                raise ActorsError(
+                    f"{label}: key 'aliases': {a!r} is already an alias of "
+                    f"'{alias_owner[key]}' (an alias may belong to one actor only)"
+                )
+            alias_owner[key] = name
+        note = item.get("note", "") or ""
+        if not isinstance(note, str):
+            raise ActorsError(f"{label}: key 'note' must be a string")
+        actors.append(Actor(name, category, aliases, exclusions, note))
+    return actors
+
+
+def load_actors(path: str | Path | None = None) -> list[Actor]:
+    """The actors of ``path`` (default: the shipped ``analysis/resources/actors.yml``).
+
+    Raises :class:`ActorsError` naming the file, the actor and the key for any problem.
+    """
+    p = Path(path) if path is not None else paths.RESOURCES_DIR / ACTORS_FILE
+    if not p.exists():
+        raise ActorsError(f"{p}: actors file not found")
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise ActorsError(f"{p}: not valid YAML: {e}") from e
+    return actors_from_dict(doc, source=str(p))
+
+
+def actors_table(actors: list[Actor] | None = None) -> pd.DataFrame:
+    """One row per (actor, alias): ``actor, category, alias, case_sensitive`` (for display)."""
+    actors = load_actors() if actors is None else actors
+    rows = [
+        {"actor": a.name, "category": a.category, "alias": al, "case_sensitive": al != al.lower()}
+        for a in actors
+        for al in a.aliases
+    ]
+    return pd.DataFrame(rows, columns=["actor", "category", "alias", "case_sensitive"])
+
+
+# --------------------------------------------------------------------------- matching
+def _alternative(phrase: str) -> str:
+    body = r"\s+".join(re.escape(w) for w in phrase.split())
+    return body if phrase != phrase.lower() else f"(?i:{body})"
+
+
+def actor_matcher(actors: list[Actor]) -> ActorMatcher:
+    """Compile all aliases and exclusions of ``actors`` into one expression (see module doc)."""
+    exact: dict[str, tuple[str, str] | None] = {}
+    folded: dict[str, tuple[str, str] | None] = {}
+    phrases: set[str] = set()
+    for a in actors:
+        for ex in a.exclusions:
+            (exact if ex != ex.lower() else folded)[ex] = None  # lower-case ones are folded
+            phrases.add(ex)
+    for a in actors:
+        for al in a.aliases:
+            if al != al.lower():
+                exact.setdefault(al, (a.name, al))
+            else:
+                folded.setdefault(al, (a.name, al))
+            phrases.add(al)
+    ordered = sorted(phrases, key=lambda s: (-len(s), s))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(_alternative(p) for p in ordered) + r")(?!\w)")
+    return ActorMatcher(pattern, exact, folded)
+
+
+def _resolve_actors(actors: Any) -> list[Actor]:
+    if actors is None:
+        return load_actors()
+    if isinstance(actors, (str, Path)):
+        return load_actors(actors)
+    if isinstance(actors, dict):
+        return actors_from_dict(actors)
+    return list(actors)
+
+
+def actor_mentions(sentences: pd.DataFrame, actors: Any = None) -> pd.DataFrame:
+    """Every actor mention in a sentence table (:func:`analysis.text.sentence_table`).
+
+    ``actors`` is a list of :class:`Actor`, a path to a YAML file, a parsed dict, or ``None`` for
+    the shipped dictionaries. Columns: ``doc_id, sent_idx, part, actor, alias, matched, start,
+    end, voice``; ``start``/``end`` index the article's ``title`` or ``text`` like the sentence
+    offsets, ``voice`` is the sentence's voice (reporter/quoted).
+    """
+    matcher = actor_matcher(_resolve_actors(actors))
+    rows: list[tuple] = []
+    for doc_id, sent_idx, part, s0, text, voice in zip(
+        sentences["doc_id"],
+        sentences["sent_idx"],
+        sentences["part"],
+        sentences["start"],
+        sentences["text"],
+        sentences["voice"],
+    ):
+        if not isinstance(text, str):
+            continue
+        for m in matcher.pattern.finditer(text):
+            hit = matcher.lookup(m.group(0))
+            if hit is None:  # an exclusion phrase (or an alias of another case): no actor
+                continue
+            rows.append(
+                (
+                    doc_id,
+                    sent_idx,
+                    part,
+                    hit[0],
+                    hit[1],
+                    m.group(0),
+                    s0 + m.start(),
+                    s0 + m.end(),
+                    voice,
+                )
+            )
+    df = pd.DataFrame(rows, columns=list(MENTION_COLUMNS))
+    return df.astype({"sent_idx": "int64", "start": "int64", "end": "int64"})
+
+
+# --------------------------------------------------------------------------- sentiment
+def mention_sentiment(
+    sentences: pd.DataFrame, mentions: pd.DataFrame, model: Any = None
+) -> pd.DataFrame:
+    """``mentions`` plus the targeted sentiment of each: ``p_negative, p_neutral, p_positive,
+    score`` (P(positive) - P(negative), -1..1) and ``label`` (negative/neutral/positive).
+
+    The other actor mentions of the sentence are passed to the model as ``other_spans`` (used
+    only by models trained with ``mask_others=True``; the shipped one is not).
+    """
+    from analysis.target_sentiment import POLARITY_LABELS, load_target_model
+
+    out = mentions.copy()
+    cols = ["p_negative", "p_neutral", "p_positive", "score", "label"]
+    if out.empty:
+        for c in cols:
+            out[c] = pd.Series(dtype="float64" if c != "label" else "object")
+        return out
+    model = model or load_target_model()
+    sent = sentences.set_index(["doc_id", "sent_idx"])[["start", "text"]]
+    sent = sent.rename(columns={"start": "start_sent"})
+    joined = out.join(sent, on=["doc_id", "sent_idx"])
+    if joined["text"].isna().any():
+        raise ValueError("mentions refer to sentences that are not in the sentence table")
+    local_start = (joined["start"] - joined["start_sent"]).astype(int).to_numpy()
+    local_end = (joined["end"] - joined["start_sent"]).astype(int).to_numpy()
+    keys = list(zip(joined["doc_id"], joined["sent_idx"]))
+    spans_by_sent: dict[tuple, list[tuple[int, int]]] = {}
+    for k, a, b in zip(keys, local_start, local_end):
+        spans_by_sent.setdefault(k, []).append((int(a), int(b)))
+    X = pd.DataFrame(
+        {
+            "sentence": joined["text"].to_numpy(),
+            "start": local_start,
+            "end": local_end,
+            "other_spans": [
+                tuple(s for s in spans_by_sent[k] if s != (int(a), int(b)))
+                for k, a, b in zip(keys, local_start, local_end)
+            ],
+        }
+    )
+    proba = model.predict_proba(X)
+    cls = [float(c) for c in model.classes_]
+    p = {lab: proba[:, cls.index(v)] for v, lab in POLARITY_LABELS.items()}
+    out["p_negative"] = p["negative"]
+    out["p_neutral"] = p["neutral"]
+    out["p_positive"] = p["positive"]
+    out["score"] = p["positive"] - p["negative"]
+    out["label"] = np.array(["negative", "neutral", "positive"])[
+        np.argmax(np.column_stack([p["negative"], p["neutral"], p["positive"]]), axis=1)
+    ]
+    return out
+
+
+def _aggregate(df: pd.DataFrame, suffix: str) -> pd.DataFrame:
+    g = df.groupby(["doc_id", "actor"], sort=True)
+    return pd.DataFrame(
+        {
+            f"n_mentions{suffix}": g.size(),
+            f"n_sentences{suffix}": g["sent_idx"].nunique(),
+            f"mean_sentiment{suffix}": g["score"].mean(),
+            f"share_negative{suffix}": g["label"].agg(lambda s: float((s == "negative").mean())),
+            f"share_positive{suffix}": g["label"].agg(lambda s: float((s == "positive").mean())),
+        }
+    )
+
+
+def actor_sentiment(
+    sentences: pd.DataFrame, mentions: pd.DataFrame, model: Any = None
+) -> pd.DataFrame:
+    """Actor-targeted sentiment per ``(doc_id, actor)``.
+
+    Columns: ``doc_id, actor, n_mentions, n_sentences, mean_sentiment, share_negative,
+    share_positive`` over all mentions, and the same with suffix ``_reporter`` over mentions in
+    reporter-voice sentences (``NaN``/0 when the actor appears only in quotes). ``mean_sentiment``
+    is the mean of P(positive) - P(negative) of the target model, in -1..1; the shares count the
+    model's labels.
+    """
+    scored = mention_sentiment(sentences, mentions, model=model)
+    cols = ["doc_id", "actor"]
+    for sfx in ("", "_reporter"):
+        cols += [
+            f"n_mentions{sfx}",
+            f"n_sentences{sfx}",
+            f"mean_sentiment{sfx}",
+            f"share_negative{sfx}",
+            f"share_positive{sfx}",
+        ]
+    if scored.empty:
+        return pd.DataFrame(columns=cols)
+    overall = _aggregate(scored, "")
+    reporter = _aggregate(scored[scored["voice"] == "reporter"], "_reporter")
+    out = overall.join(reporter, how="left")
+    for c in ("n_mentions_reporter", "n_sentences_reporter"):
+        out[c] = out[c].fillna(0).astype("int64")
+    return out.reset_index()[cols]

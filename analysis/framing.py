@@ -1,0 +1,1282 @@
+"""Framing lexicons: the registry and the one matching engine used everywhere.
+
+Lexicon files
+=============
+A lexicon is a YAML file (read with ``yaml.safe_load`` only) with these keys::
+
+    name: evaluative                # registry key (the file stem should be the same)
+    version: "1.0"
+    description: What the lexicon measures.
+    citation: Where the categories come from (codebook, paper).
+    provenance: Who wrote the cues, how they were checked.
+    licence: CC-BY-4.0
+    negation_window: 3              # optional, tokens looked at before a cue (default 3)
+    categories:
+      praise:                       # either a list of cues ...
+        - bold
+        - cue: landmark             # ... or a cue with an example and a note
+          example: "a landmark ruling"
+          note: "praise of significance"
+      conflict:                     # or a mapping with a description and the cue list
+        description: attack, reproach
+        cues: [parting shot, "took * aim at"]
+
+Shipped lexicons live in :data:`analysis.paths.LEXICON_DIR`; analysts put their own in
+:data:`analysis.paths.USER_LEXICON_DIR`. A user file whose ``name`` equals a shipped one replaces
+it; :func:`load_lexicons` reports every override (``LexiconSet.overrides`` and a warning).
+A malformed file raises :class:`LexiconError` naming the file, the key and the line.
+
+Cue syntax
+==========
+* ``bold`` -- a word. ``parting shot`` / ``not well thought of`` -- a phrase (words separated by
+  single spaces; any run of spaces or tabs in the text matches one space, a line break never does).
+* ``slam*`` -- a glob: ``*`` inside or at the end of a word matches zero or more word characters
+  (``slam``, ``slams``, ``slammed``). The literal text before the first ``*`` must have at least
+  three word characters (``a*`` would match half the language).
+* ``took * aim at`` -- a lone ``*`` between words is a gap of 0 to 3 words; ``{m,n}`` (or ``{n}``)
+  is a gap of ``m`` to ``n`` words: ``took {1,3} swipe at``. Gap words may carry commas but
+  never cross ``. ; : ! ? ( ) [ ]``, double quotes or a line break. A cue may not start or end
+  with a gap.
+* Hyphens equal spaces and curly apostrophes equal straight ones, in cues and in text:
+  ``so-called`` matches "so called" and "so-called"; ``it's`` matches "it’s".
+* Case: a cue written all in lower case matches case-insensitively; a cue containing any capital
+  letter (``PR``, ``Big Brother``) matches case-sensitively, exactly as written.
+* Token boundaries: a cue matches only whole words (``war`` does not match in "software",
+  ``bold`` not in "boldly"; use ``bold*`` for that).
+* An empty cue, a lone ``*``, a cue of only punctuation or only gaps is an error.
+
+Exclusions
+==========
+A lexicon may list ``exclude:`` phrases (same syntax as cues) that are never hits, e.g.
+``bold print`` or ``Wall Street Journal``. They take part in the overlap resolution below and
+rank before cues of the same span; an exclusion that wins removes every overlapping cue of its
+lexicon and is then dropped. Use them to constrain a cue that misfires in one fixed phrase.
+
+Overlaps
+========
+Within one lexicon, overlapping candidate matches are resolved by *longest match first*: the
+candidates are ranked by (1) matched length, longest first; (2) start offset, earliest first;
+(3) fewer wildcards (a literal beats a glob); (4) category name; (5) cue text, alphabetically; and
+accepted greedily unless they overlap an accepted match. The same span may be accepted once per
+category (a cue listed under two categories counts for both). The ranking uses only the matches
+themselves, so results never depend on the order of cues in a file. Different lexicons are
+independent instruments: each lexicon resolves its own overlaps.
+
+Negation
+========
+A hit is ``negated`` when a negator occurs among the ``negation_window`` (default 3) tokens right
+before the cue with no clause punctuation (``. , ; : ! ? ( ) " “ ” — –`` or a line break) between
+the negator and the cue. Negators: not, no, never, neither, nor, without, cannot, hardly, barely,
+scarcely, none, nobody, nothing, nowhere and any word ending in ``n't``. Only words *before* the
+cue count, so a cue that contains a negation itself ("not well thought of", "it is not clear") is
+not negated by its own words. Double negation is not resolved ("not without merit" is negated).
+A category may declare ``negatable: false`` (topical cues such as "revenue" or "surveillance",
+where "no revenue" still invokes the frame); a lexicon may set ``negation_window: 0`` to switch
+negation off for all its categories. ``negated`` is then always False for those hits.
+
+Voice
+=====
+Every hit carries the voice of the text it sits in: ``"quoted"`` inside a quotation,
+``"reporter"`` otherwise. Hits in sentences that are wholly reporter or wholly quoted take the
+sentence's voice from the sentence table; hits in mixed sentences (``0 < quoted_share < 1``), and
+all hits when the table has no ``quoted_share``, get the voice of their own span by the rules of
+:func:`analysis.text.quote_spans` applied to their line (quotations never cross a line break).
+With ``articles=`` the line is the article's own paragraph, which is exact (tested against
+``quote_spans``); without it the text is rebuilt from the sentences and each sentence is its own
+line, an approximation for quotations that span sentences.
+
+Engine
+======
+All texts are joined into one string, normalised once with C-speed string operations (lower
+case, hyphens, apostrophes, whitespace runs; an offset table leads back to the original
+characters) and scanned once with one Aho-Corasick automaton (``pyahocorasick``) holding the
+lower-cased literal prefix of every cue. Word boundaries are checked with numpy on the code
+points; case-sensitive cues are then verified against the original spelling, and only globs and
+gap patterns are verified with a compiled regular expression at the candidate position. Negation
+is checked only for hits of negatable categories. ``pyahocorasick`` was chosen because one pass
+finds every cue whatever their number; one regex per cue costs one scan of the corpus per cue,
+several hundred times slower here (``benchmarks/bench_framing.py``, ``RESULTS_framing.md``).
+``ahocorasick_rs`` was tried and was not faster on this corpus (Python ``str`` to UTF-8
+conversion and index mapping cost what the faster automaton saves).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import paths
+from .text import count_words, sentence_table
+
+HIT_COLUMNS = (
+    "doc_id",
+    "sent_idx",
+    "part",
+    "category",
+    "lexicon",
+    "cue",
+    "matched",
+    "start",
+    "end",
+    "voice",
+    "negated",
+)
+
+DEFAULT_NEGATION_WINDOW = 3
+EXCLUDE_CATEGORY = "__exclude__"  # internal category of a lexicon's exclusion phrases
+GAP_STAR = (0, 3)  # a lone "*" between words
+MIN_ANCHOR_WORD_CHARS = 3
+
+NEGATORS = (
+    "not",
+    "no",
+    "never",
+    "neither",
+    "nor",
+    "without",
+    "cannot",
+    "hardly",
+    "barely",
+    "scarcely",
+    "none",
+    "nobody",
+    "nothing",
+    "nowhere",
+)
+_NT = "n't"  # suffix negator (don't, isn't, won't ...)
+
+# characters that stop the negation window (and separate clauses)
+CLAUSE_PUNCT = '.,;:!?()[]"“”—–\n\x1e'
+_GAP_WORD = r"[^\s.;:!?()\[\]\"“”\x1e]+"
+
+_SPACE_CODES = [9, 11, 12, 13, 0xA0, 0x2002, 0x2003, 0x2009, 0x200A, 0x202F, 0x3000]
+_HYPHEN_CODES = [ord("-"), 0x2010, 0x2011]
+_APOS_CODES = [0x2019, 0x02BC]  # ’ and ʼ; the opening quote ‘ is kept for quote detection
+
+
+class LexiconError(ValueError):
+    """A malformed lexicon file or cue. The message names the file, the key and the line."""
+
+    def __init__(self, path: str | Path | None, key: str, problem: str, line: int | None = None):
+        self.path = str(path) if path is not None else "<lexicon>"
+        self.key = key
+        self.line = line
+        self.problem = problem
+        where = f"{self.path}" + (f", line {line}" if line is not None else "")
+        super().__init__(f"{where}: key {key!r}: {problem}")
+
+
+# --------------------------------------------------------------------------- data model
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One cue of a lexicon category, as written in the file."""
+
+    text: str
+    example: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Lexicon:
+    """A named set of categories, each a list of :class:`Cue`."""
+
+    name: str
+    version: str
+    description: str
+    citation: str
+    licence: str
+    categories: dict[str, list[Cue]]
+    provenance: str = ""
+    path: str | None = None
+    negation_window: int = DEFAULT_NEGATION_WINDOW
+    category_descriptions: dict[str, str] = field(default_factory=dict)
+    not_negatable: set[str] = field(default_factory=set)  # categories where negation is off
+    exclude: list[str] = field(default_factory=list)  # phrases that are never hits
+
+    @property
+    def n_cues(self) -> int:
+        return sum(len(v) for v in self.categories.values())
+
+    def cue_table(self) -> pd.DataFrame:
+        """One row per cue: lexicon, category, cue, example, note."""
+        rows = [
+            {
+                "lexicon": self.name,
+                "category": cat,
+                "cue": c.text,
+                "example": c.example,
+                "note": c.note,
+            }
+            for cat, cues in self.categories.items()
+            for c in cues
+        ]
+        return pd.DataFrame(rows, columns=["lexicon", "category", "cue", "example", "note"])
+
+
+class LexiconSet(Mapping):
+    """Lexicons by name (a read-only mapping) plus the overrides made while loading."""
+
+    def __init__(self, lexicons: Iterable[Lexicon], overrides: list[dict] | None = None):
+        self._lex: dict[str, Lexicon] = {}
+        for lx in lexicons:
+            self._lex[lx.name] = lx
+        self.overrides: list[dict] = list(overrides or [])
+        self._compiled: _Compiled | None = None
+
+    def __getitem__(self, name: str) -> Lexicon:
+        return self._lex[name]
+
+    def __iter__(self):
+        return iter(self._lex)
+
+    def __len__(self) -> int:
+        return len(self._lex)
+
+    def select(self, names: str | Iterable[str]) -> LexiconSet:
+        """A new set holding only the named lexicons (KeyError names the missing ones)."""
+        names = [names] if isinstance(names, str) else list(names)
+        missing = [n for n in names if n not in self._lex]
+        if missing:
+            raise KeyError(f"unknown lexicon(s) {missing}; available: {sorted(self._lex)}")
+        return LexiconSet([self._lex[n] for n in names], self.overrides)
+
+    def categories(self) -> list[tuple[str, str]]:
+        """``(lexicon, category)`` pairs in file order."""
+        return [(n, c) for n, lx in self._lex.items() for c in lx.categories]
+
+    def compiled(self) -> _Compiled:
+        if self._compiled is None:
+            self._compiled = _compile(list(self._lex.values()))
+        return self._compiled
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _node_line(root: Any, keys: list) -> int | None:
+    """1-based line of the YAML node at ``keys`` (mapping keys / sequence indexes), or None."""
+    node, line = root, None
+    for k in keys:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            nxt = None
+            for kn, vn in node.value:
+                if kn.value == k:
+                    nxt, line = vn, kn.start_mark.line + 1
+                    break
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(k, int) and k < len(node.value):
+            node = node.value[k]
+            line = node.start_mark.line + 1
+        else:
+            node = None
+    if node is not None:
+        line = node.start_mark.line + 1
+    return line
+
+
+def _check_cue_text(text: str) -> None:
+    """Raise ValueError when a cue is empty, would match everything, or is unparseable."""
+    _parse_cue(text)
+
+
+def lexicon_from_dict(data: Any, path: str | Path | None = None, source: str | None = None):
+    """Validate a parsed lexicon (dict) and return a :class:`Lexicon`.
+
+    ``source`` (the YAML text) is used only to locate errors: it is composed into a node tree with
+    ``yaml.compose(..., Loader=yaml.SafeLoader)``, which builds no Python objects.
+    """
+
+    def fail(keys: list, problem: str):
+        line = None
+        if source is not None:
+            try:
+                line = _node_line(yaml.compose(source, Loader=yaml.SafeLoader), keys)
+            except yaml.YAMLError:
+                line = None
+        key = ".".join(str(k) for k in keys) if keys else "<top level>"
+        raise LexiconError(path, key, problem, line)
+
+    if not isinstance(data, dict):
+        fail([], "a lexicon file must be a mapping with name, version, categories ...")
+    required = ("name", "version", "description", "citation", "licence", "categories")
+    for key in required:
+        if key not in data:
+            fail([], f"missing required key {key!r} (required: {', '.join(required)})")
+    for key in ("name", "version", "description", "citation", "licence"):
+        if not isinstance(data[key], str | int | float) or str(data[key]).strip() == "":
+            fail([key], "must be a non-empty string")
+    if not re.fullmatch(r"[A-Za-z0-9_\-]+", str(data["name"])):
+        fail(["name"], "use letters, digits, '_' or '-' only")
+    window = data.get("negation_window", DEFAULT_NEGATION_WINDOW)
+    if not isinstance(window, int) or isinstance(window, bool) or window < 0:
+        fail(["negation_window"], "must be a non-negative integer")
+    cats = data["categories"]
+    if not isinstance(cats, dict) or not cats:
+        fail(["categories"], "must be a non-empty mapping category -> list of cues")
+    categories: dict[str, list[Cue]] = {}
+    descriptions: dict[str, str] = {}
+    not_negatable: set[str] = set()
+    for cat, body in cats.items():
+        if not isinstance(cat, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_\-]*", cat):
+            fail(
+                ["categories", cat],
+                "category names start with a letter or digit and use letters, digits, '_', '-'",
+            )
+        keys = ["categories", cat]
+        if isinstance(body, dict):
+            unknown = set(body) - {"description", "cues", "source", "note", "negatable"}
+            if unknown:
+                fail(
+                    keys,
+                    f"unknown keys {sorted(unknown)} "
+                    "(allowed: description, cues, source, note, negatable)",
+                )
+            descriptions[cat] = str(body.get("description", "") or "")
+            neg_ok = body.get("negatable", True)
+            if not isinstance(neg_ok, bool):
+                fail(keys + ["negatable"], "must be true or false")
+            if not neg_ok:
+                not_negatable.add(cat)
+            items = body.get("cues")
+            keys = keys + ["cues"]
+            if items is None:
+                fail(keys, "missing 'cues' (use an empty list for a residual category)")
+        else:
+            items = body
+        if not isinstance(items, list):
+            fail(keys, "must be a list of cues")
+        cues: list[Cue] = []
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                unknown = set(item) - {"cue", "example", "note"}
+                if unknown or "cue" not in item:
+                    fail(keys + [i], "a cue mapping needs 'cue' and may have 'example', 'note'")
+                raw, ex, note = item["cue"], item.get("example"), item.get("note")
+            else:
+                raw, ex, note = item, None, None
+            if raw is None or not isinstance(raw, str | int | float) or isinstance(raw, bool):
+                fail(keys + [i], f"cue must be a string, got {raw!r}")
+            text = " ".join(str(raw).split())
+            try:
+                _check_cue_text(text)
+            except ValueError as err:
+                fail(keys + [i], f"cue {raw!r}: {err}")
+            if text in seen:
+                continue  # duplicate within a category: harmless, counted once
+            seen.add(text)
+            cues.append(
+                Cue(text, None if ex is None else str(ex), None if note is None else str(note))
+            )
+        categories[cat] = cues
+    exclude_raw = data.get("exclude", []) or []
+    if not isinstance(exclude_raw, list):
+        fail(["exclude"], "must be a list of phrases that are never hits")
+    exclude: list[str] = []
+    for i, raw in enumerate(exclude_raw):
+        if not isinstance(raw, str):
+            fail(["exclude", i], f"must be a string, got {raw!r}")
+        text = " ".join(raw.split())
+        try:
+            _check_cue_text(text)
+        except ValueError as err:
+            fail(["exclude", i], f"{raw!r}: {err}")
+        exclude.append(text)
+    return Lexicon(
+        name=str(data["name"]),
+        version=str(data["version"]),
+        description=str(data["description"]).strip(),
+        citation=str(data["citation"]).strip(),
+        licence=str(data["licence"]).strip(),
+        categories=categories,
+        provenance=str(data.get("provenance", "") or "").strip(),
+        path=None if path is None else str(path),
+        negation_window=window,
+        category_descriptions=descriptions,
+        not_negatable=not_negatable,
+        exclude=exclude,
+    )
+
+
+def read_lexicon(path: str | Path) -> Lexicon:
+    """Read and validate one YAML lexicon file (``yaml.safe_load``)."""
+    path = Path(path)
+    source = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(err, "problem", None) or str(err)
+        raise LexiconError(path, "<yaml syntax>", f"not valid YAML: {problem}", line) from err
+    return lexicon_from_dict(data, path=path, source=source)
+
+
+def _lexicon_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+
+
+def load_lexicons(extra_dirs: Iterable[str | Path] | None = None) -> LexiconSet:
+    """Every lexicon: shipped (:data:`paths.LEXICON_DIR`), then the analysts' folder
+    (:data:`paths.USER_LEXICON_DIR`), then ``extra_dirs`` in order.
+
+    A later file with the same ``name`` replaces an earlier one; each replacement is recorded in
+    ``LexiconSet.overrides`` (name, replaced path, new path) and announced with a warning.
+    """
+    dirs = [Path(paths.LEXICON_DIR), Path(paths.USER_LEXICON_DIR)]
+    dirs += [Path(d) for d in (extra_dirs or [])]
+    found: dict[str, Lexicon] = {}
+    overrides: list[dict] = []
+    seen_dirs: set[Path] = set()
+    for d in dirs:
+        if d.resolve() in seen_dirs:
+            continue
+        seen_dirs.add(d.resolve())
+        for f in _lexicon_files(d):
+            lx = read_lexicon(f)
+            if lx.name in found:
+                old = found[lx.name].path
+                overrides.append({"name": lx.name, "replaced": old, "by": str(f)})
+                warnings.warn(f"lexicon {lx.name!r} from {old} is overridden by {f}", stacklevel=2)
+            found[lx.name] = lx
+    return LexiconSet(found.values(), overrides)
+
+
+def list_lexicons(extra_dirs: Iterable[str | Path] | None = None) -> pd.DataFrame:
+    """The registry as a table: name, version, citation, licence, n_categories, n_cues, path,
+    overrides (the path it replaced, or "")."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lexs = load_lexicons(extra_dirs)
+    replaced = {o["name"]: o["replaced"] for o in lexs.overrides}
+    rows = [
+        {
+            "name": lx.name,
+            "version": lx.version,
+            "citation": lx.citation,
+            "licence": lx.licence,
+            "n_categories": len(lx.categories),
+            "n_cues": lx.n_cues,
+            "path": lx.path,
+            "overrides": replaced.get(lx.name, ""),
+        }
+        for lx in lexs.values()
+    ]
+    cols = [
+        "name",
+        "version",
+        "citation",
+        "licence",
+        "n_categories",
+        "n_cues",
+        "path",
+        "overrides",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def resolve_lexicons(lexicons: Any = None) -> LexiconSet:
+    """Accept None (all lexicons), a name or list of names, a Lexicon, a list of Lexicons, a
+    dict, or a LexiconSet, and return a :class:`LexiconSet`."""
+    if lexicons is None:
+        return load_lexicons()
+    if isinstance(lexicons, LexiconSet):
+        return lexicons
+    if isinstance(lexicons, Lexicon):
+        return LexiconSet([lexicons])
+    if isinstance(lexicons, str):
+        return load_lexicons().select(lexicons)
+    if isinstance(lexicons, Mapping):
+        return LexiconSet(list(lexicons.values()))
+    items = list(lexicons)
+    if all(isinstance(x, str) for x in items):
+        return load_lexicons().select(items)
+    if all(isinstance(x, Lexicon) for x in items):
+        return LexiconSet(items)
+    raise TypeError("lexicons must be None, names, Lexicon objects or a LexiconSet")
+
+
+# --------------------------------------------------------------------------- cue parsing
+
+_GAP_RE = re.compile(r"^\{(\d+)(?:,(\d+))?\}$")
+_WORDCHAR_RE = re.compile(r"\w")
+
+
+def _norm_str(s: str) -> str:
+    """The normalisation applied to text, for a short string (cues)."""
+    for old, new in _REPLACEMENTS:
+        s = s.replace(old, new)
+    return re.sub(" {2,}", " ", s).strip(" ")
+
+
+@dataclass(frozen=True)
+class _ParsedCue:
+    anchor: str  # literal prefix found by the automaton (normalised)
+    literal: bool  # the whole cue is the anchor
+    regex: str | None  # verification pattern (for globs and gaps), anchored at the start
+    case_sensitive: bool
+    n_wild: int
+    first_word: bool  # first char is a word char (left boundary applies)
+    last_word: bool  # last char is a word char or glob (right boundary applies)
+
+
+def _parse_cue(text: str) -> _ParsedCue:
+    norm = _norm_str(text)
+    if not norm:
+        raise ValueError("empty cue")
+    case_sensitive = any(ch.isupper() for ch in norm)
+    tokens = norm.split(" ")
+    kinds: list[tuple[str, Any]] = []
+    for tok in tokens:
+        gm = _GAP_RE.match(tok)
+        if tok == "*":
+            kinds.append(("gap", GAP_STAR))
+        elif gm:
+            lo = int(gm.group(1))
+            hi = int(gm.group(2)) if gm.group(2) is not None else lo
+            if hi < lo or hi > 10:
+                raise ValueError(f"gap {tok} must be {{m,n}} with m <= n <= 10")
+            kinds.append(("gap", (lo, hi)))
+        elif "{" in tok or "}" in tok:
+            raise ValueError(f"malformed gap {tok!r}; write {{m,n}} as a separate word")
+        elif "*" in tok:
+            if not _WORDCHAR_RE.search(tok.replace("*", "")):
+                raise ValueError(f"glob {tok!r} has no letters")
+            kinds.append(("glob", tok))
+        else:
+            kinds.append(("lit", tok))
+    if not any(k != "gap" and _WORDCHAR_RE.search(str(v)) for k, v in kinds):
+        raise ValueError("a cue needs at least one letter or digit (it would match everything)")
+    if kinds[0][0] == "gap" or kinds[-1][0] == "gap":
+        raise ValueError("a cue may not start or end with a gap ('*' or {m,n})")
+    literal = all(k == "lit" for k, _ in kinds)
+    n_wild = sum(1 for k, _ in kinds if k != "lit") + norm.count("*")
+    if literal:
+        anchor = norm
+        regex = None
+    else:
+        # anchor: the literal text up to the first wildcard
+        first_wild = norm.find("*")
+        brace = norm.find("{")
+        cut = min(x for x in (first_wild, brace, len(norm)) if x >= 0)
+        anchor = norm[:cut].rstrip(" ")
+        if len(_WORDCHAR_RE.findall(anchor)) < MIN_ANCHOR_WORD_CHARS:
+            raise ValueError(
+                f"the literal text before the first wildcard ({anchor!r}) needs at least "
+                f"{MIN_ANCHOR_WORD_CHARS} letters"
+            )
+        parts: list[str] = []
+        for i, (k, v) in enumerate(kinds):
+            if k == "gap":
+                lo, hi = v
+                parts.append(f"(?: {_GAP_WORD}){{{lo},{hi}}}")
+                continue
+            tok = v if case_sensitive else v.lower()
+            piece = "".join(r"\w*" if ch == "*" else re.escape(ch) for ch in tok)
+            parts.append((" " if i > 0 else "") + piece)
+        regex = "".join(parts)
+    last = norm[-1]
+    last_word = bool(_WORDCHAR_RE.match(last)) or last == "*"
+    if last_word:
+        regex = None if regex is None else regex + r"(?!\w)"
+    return _ParsedCue(
+        anchor=anchor if case_sensitive else anchor.lower(),
+        literal=literal,
+        regex=regex,
+        case_sensitive=case_sensitive,
+        n_wild=n_wild,
+        first_word=bool(_WORDCHAR_RE.match(norm[0])),
+        last_word=last_word,
+    )
+
+
+# --------------------------------------------------------------------------- compilation
+
+
+@dataclass
+class _Compiled:
+    cue_lexicon: np.ndarray  # per cue id: lexicon index
+    cue_category: list[str]
+    cue_text: list[str]
+    cue_norm: list[str]  # normalised cue (case kept), for case-sensitive verification
+    cue_lex_name: list[str]
+    cue_literal: np.ndarray
+    cue_case: np.ndarray  # case-sensitive
+    cue_nwild: np.ndarray
+    cue_first_word: np.ndarray
+    cue_last_word: np.ndarray
+    cue_regex: list[re.Pattern | None]  # on the lower-case text
+    cue_regex_cs: list[re.Pattern | None]  # fullmatch on the normalised original (cased cues)
+    cue_negatable: np.ndarray
+    cue_name_rank: np.ndarray  # rank of (lexicon name, category name), for sorting output
+    lex_names: list[str]
+    lex_window: np.ndarray
+    automaton: Any
+    indptr: np.ndarray  # key id -> slice of cue ids
+    key_ids: np.ndarray
+    key_len: np.ndarray
+
+
+def _name_rank(pairs: list[tuple[str, str]]) -> np.ndarray:
+    order = {p: i for i, p in enumerate(sorted(set(pairs)))}
+    return np.asarray([order[p] for p in pairs], dtype=np.int64)
+
+
+def _compile(lexicons: list[Lexicon]) -> _Compiled:
+    """One Aho-Corasick automaton over the lower-cased literal prefixes of all cues.
+
+    Case-sensitive cues are found case-insensitively and then verified against the original
+    text, so the corpus is scanned once (a second automaton would double the scan time).
+    """
+    rows = []
+    lex_names = [lx.name for lx in lexicons]
+    for li, lx in enumerate(lexicons):
+        for cat, cues in lx.categories.items():
+            for c in cues:
+                try:
+                    pc = _parse_cue(c.text)
+                except ValueError as err:
+                    raise LexiconError(
+                        lx.path, f"categories.{cat}", f"cue {c.text!r}: {err}"
+                    ) from err
+                rows.append((li, cat, c.text, pc, cat not in lx.not_negatable))
+        for text in lx.exclude:
+            try:
+                pc = _parse_cue(text)
+            except ValueError as err:
+                raise LexiconError(lx.path, "exclude", f"{text!r}: {err}") from err
+            rows.append((li, EXCLUDE_CATEGORY, text, pc, False))
+    keys: dict[str, list[int]] = {}
+    for cid, r in enumerate(rows):
+        keys.setdefault(r[3].anchor.lower(), []).append(cid)
+    auto = ahocorasick.Automaton()
+    indptr = [0]
+    ids: list[int] = []
+    klen = []
+    for kid, k in enumerate(sorted(keys)):
+        auto.add_word(k, kid)
+        ids.extend(keys[k])
+        indptr.append(len(ids))
+        klen.append(len(k))
+    if keys:
+        auto.make_automaton()
+
+    def rx(pattern: str | None, lower: bool):
+        if pattern is None:
+            return None
+        return re.compile(pattern.lower() if lower else pattern)
+
+    return _Compiled(
+        cue_lexicon=np.asarray([r[0] for r in rows], dtype=np.int64),
+        cue_category=[r[1] for r in rows],
+        cue_text=[r[2] for r in rows],
+        cue_norm=[_norm_str(r[2]) for r in rows],
+        cue_lex_name=[lex_names[r[0]] for r in rows],
+        cue_literal=np.asarray([r[3].literal for r in rows], dtype=bool),
+        cue_case=np.asarray([r[3].case_sensitive for r in rows], dtype=bool),
+        # exclusions rank before cues of the same span (see "Overlaps")
+        cue_nwild=np.asarray(
+            [-1 if r[1] == EXCLUDE_CATEGORY else r[3].n_wild for r in rows], dtype=np.int64
+        ),
+        cue_first_word=np.asarray([r[3].first_word for r in rows], dtype=bool),
+        cue_last_word=np.asarray([r[3].last_word for r in rows], dtype=bool),
+        cue_regex=[rx(r[3].regex, True) for r in rows],
+        cue_regex_cs=[rx(r[3].regex, False) if r[3].case_sensitive else None for r in rows],
+        cue_negatable=np.asarray([r[4] for r in rows], dtype=bool),
+        cue_name_rank=_name_rank([(lex_names[r[0]], r[1]) for r in rows]),
+        lex_names=lex_names,
+        lex_window=np.asarray([lx.negation_window for lx in lexicons], dtype=np.int64),
+        automaton=auto if keys else None,
+        indptr=np.asarray(indptr, dtype=np.int64),
+        key_ids=np.asarray(ids, dtype=np.int64),
+        key_len=np.asarray(klen, dtype=np.int64),
+    )
+
+
+# --------------------------------------------------------------------------- normalisation
+
+_CLAUSE_RE = re.compile("[" + re.escape(CLAUSE_PUNCT) + "]")
+_WORD_LUT = np.array([chr(c).isalnum() or c == 95 for c in range(0x3001)], dtype=bool)
+# text normalisation as plain string replacements (C speed; every replacement keeps the length)
+_SPACE_REPLACEMENTS = [(chr(c), " ") for c in _SPACE_CODES]
+_OTHER_REPLACEMENTS = [(chr(c), " ") for c in _HYPHEN_CODES] + [(chr(c), "'") for c in _APOS_CODES]
+_REPLACEMENTS = _SPACE_REPLACEMENTS + _OTHER_REPLACEMENTS
+
+
+def _codes(s: str) -> np.ndarray:
+    """Code points of ``s`` as a uint32 array."""
+    return np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _is_word(codes: np.ndarray) -> np.ndarray:
+    """``True`` where the code point is a word character (``str.isalnum()`` or ``_``)."""
+    small = codes < len(_WORD_LUT)
+    if small.all():
+        return _WORD_LUT[codes]
+    out = np.zeros(len(codes), dtype=bool)
+    out[small] = _WORD_LUT[codes[small]]
+    out[~small] = [chr(int(c)).isalnum() for c in codes[~small]]
+    return out
+
+
+@dataclass
+class _Normalised:
+    """The matching copy of a text. ``lower`` may be shorter than the original (collapsed runs
+    of whitespace); :meth:`to_orig` maps its offsets back. ``codes`` are the code points of the
+    original-length normalised text (quote characters, line breaks and word boundaries)."""
+
+    lower: str
+    codes: np.ndarray
+    run_points: np.ndarray  # normalised offsets where deleted characters follow
+    run_deleted: np.ndarray  # cumulative deleted characters at each run point
+
+    def to_orig(self, pos: np.ndarray) -> np.ndarray:
+        pos = np.asarray(pos, dtype=np.int64)
+        if not len(self.run_points):
+            return pos
+        k = np.searchsorted(self.run_points, pos, side="right") - 1
+        return pos + np.where(k >= 0, self.run_deleted[np.maximum(k, 0)], 0)
+
+
+def _lower_same_length(s: str) -> str:
+    low = s.lower()
+    if len(low) == len(s):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in s)
+
+
+_OTHER_SPACE_RE = re.compile("[" + "".join(chr(c) for c in _SPACE_CODES) + "]")
+
+
+def _normalise(text: str) -> _Normalised:
+    """Normalise once for matching (C-speed string operations, no per-character Python).
+
+    Lower case; spaces, tabs, no-break spaces and hyphens become a space; curly apostrophes
+    become "'". Runs of whitespace (two or more spaces, tabs ...) collapse to one space, the only
+    step that changes offsets; hyphen-made runs (" - ") are left alone as they never sit inside a
+    phrase. Opening single quotes (‘) are kept because the quote detector needs them.
+    """
+    low = _lower_same_length(text)
+    if _OTHER_SPACE_RE.search(low):
+        for old, new in _SPACE_REPLACEMENTS:
+            if old in low:
+                low = low.replace(old, new)
+    runs: list[tuple[int, int]] = []
+    i = low.find("  ")
+    while i >= 0:
+        j = i + 2
+        while j < len(low) and low[j] == " ":
+            j += 1
+        runs.append((i + 1, j))  # keep the first space, delete the rest
+        i = low.find("  ", j)
+    for old, new in _OTHER_REPLACEMENTS:
+        if old in low:
+            low = low.replace(old, new)
+    codes = _codes(low)
+    if not runs:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Normalised(lower=low, codes=codes, run_points=empty, run_deleted=empty)
+    pieces, prev, deleted, points, cum = [], 0, 0, [], []
+    for a, b in runs:
+        pieces.append(low[prev:a])
+        points.append(a - deleted)
+        deleted += b - a
+        cum.append(deleted)
+        prev = b
+    pieces.append(low[prev:])
+    return _Normalised(
+        lower="".join(pieces),
+        codes=codes,
+        run_points=np.asarray(points, dtype=np.int64),
+        run_deleted=np.asarray(cum, dtype=np.int64),
+    )
+
+
+# --------------------------------------------------------------------------- matching core
+
+
+def _scan(comp: _Compiled, nt: _Normalised, original: str) -> pd.DataFrame:
+    """Candidate matches ``(s, e, cue_id)`` in normalised coordinates (boundaries checked)."""
+    n = len(nt.lower)
+    empty = pd.DataFrame({"s": [], "e": [], "cue_id": []}, dtype=np.int64)
+    if comp.automaton is None or n == 0:
+        return empty
+    hay = nt.lower
+    raw = np.fromiter(chain.from_iterable(comp.automaton.iter(hay)), dtype=np.int64)
+    if not len(raw):
+        return empty
+    kend, kid = raw[0::2] + 1, raw[1::2]
+    kstart = kend - comp.key_len[kid]
+    counts = comp.indptr[kid + 1] - comp.indptr[kid]
+    rep_start = np.repeat(kstart, counts)
+    rep_end = np.repeat(kend, counts)
+    first = np.repeat(comp.indptr[kid], counts)
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    cid = comp.key_ids[first + within]
+    n_orig = len(nt.codes)
+    left_ok = ~comp.cue_first_word[cid] | (rep_start == 0)
+    left_ok |= ~_is_word(nt.codes[np.maximum(nt.to_orig(rep_start) - 1, 0)])
+    rep_start, rep_end, cid = rep_start[left_ok], rep_end[left_ok], cid[left_ok]
+    lit = comp.cue_literal[cid]
+    right_ok = ~comp.cue_last_word[cid] | (rep_end >= n)
+    right_ok |= ~_is_word(nt.codes[np.minimum(nt.to_orig(rep_end), n_orig - 1)])
+    ok = lit & right_ok
+    s_all, e_all, c_all = [rep_start[ok]], [rep_end[ok]], [cid[ok]]
+    # globs and gaps: verify with the compiled regex at the anchor position
+    vs, ve, vc = [], [], []
+    for s, c in zip(rep_start[~lit].tolist(), cid[~lit].tolist(), strict=True):
+        m = comp.cue_regex[c].match(hay, s)
+        if m:
+            vs.append(s)
+            ve.append(m.end())
+            vc.append(c)
+    s_all.append(np.asarray(vs, dtype=np.int64))
+    e_all.append(np.asarray(ve, dtype=np.int64))
+    c_all.append(np.asarray(vc, dtype=np.int64))
+    s, e, c = np.concatenate(s_all), np.concatenate(e_all), np.concatenate(c_all)
+    # case-sensitive cues: the original spelling must match exactly (after normalisation)
+    cs = np.flatnonzero(comp.cue_case[c])
+    if len(cs):
+        keep = np.ones(len(s), dtype=bool)
+        o_s = nt.to_orig(s[cs]).tolist()
+        o_e = (nt.to_orig(e[cs] - 1) + 1).tolist()
+        for j, a, b in zip(cs.tolist(), o_s, o_e, strict=True):
+            cue = int(c[j])
+            got = original[a:b]
+            if comp.cue_literal[cue]:
+                keep[j] = got == comp.cue_norm[cue] or _norm_str(got) == comp.cue_norm[cue]
+            else:
+                got = _norm_str(got)
+                keep[j] = comp.cue_regex_cs[cue].fullmatch(got) is not None
+        s, e, c = s[keep], e[keep], c[keep]
+    return pd.DataFrame({"s": s, "e": e, "cue_id": c})
+
+
+def _resolve(cand: pd.DataFrame, comp: _Compiled) -> pd.DataFrame:
+    """Longest-match-first overlap resolution within each lexicon (see module docstring)."""
+    if cand.empty:
+        return cand
+    cand = cand.assign(lex=comp.cue_lexicon[cand["cue_id"].to_numpy()])
+    cand = cand.sort_values(["lex", "s", "e"], kind="stable").reset_index(drop=True)
+    lex, s, e = (cand[c].to_numpy() for c in ("lex", "s", "e"))
+    # clusters of mutually overlapping spans: a sweep with the running max of ends, each
+    # lexicon shifted far apart so that lexicons never share a cluster
+    new_lex = np.ones(len(cand), dtype=bool)
+    new_lex[1:] = lex[1:] != lex[:-1]
+    shift = lex * (int(e.max()) + 1)
+    run_max = np.maximum.accumulate(e + shift)
+    prev = np.empty_like(run_max)
+    prev[0] = -1
+    prev[1:] = run_max[:-1]
+    cluster = np.cumsum(new_lex | (s + shift >= prev))
+    sizes = np.bincount(cluster)
+    keep = sizes[cluster] == 1
+    multi = np.flatnonzero(~keep)
+    if len(multi):
+        cid = cand["cue_id"].to_numpy()
+        rows = sorted(
+            multi.tolist(),
+            key=lambda i: (
+                cluster[i],
+                -(e[i] - s[i]),
+                s[i],
+                comp.cue_nwild[cid[i]],
+                comp.cue_category[cid[i]],
+                comp.cue_text[cid[i]],
+            ),
+        )
+        accepted: list[tuple[int, int, str]] = []
+        current = -1
+        for i in rows:
+            if cluster[i] != current:
+                current, accepted = cluster[i], []
+            ss, ee, cat = int(s[i]), int(e[i]), comp.cue_category[cid[i]]
+            ok = True
+            for a_s, a_e, a_cat in accepted:
+                if ss < a_e and a_s < ee and not (ss == a_s and ee == a_e and cat != a_cat):
+                    ok = False
+                    break
+            if ok:
+                accepted.append((ss, ee, cat))
+                keep[i] = True
+    return cand[keep].reset_index(drop=True)
+
+
+_NEGATOR_SET = frozenset(NEGATORS)
+
+
+def _is_negated(lower: str, start: int, window: int) -> bool:
+    """The negation rule for one hit starting at ``start`` of normalised lower-case text."""
+    if window <= 0:
+        return False
+    chunk = lower[max(0, start - 40 * window) : start]
+    clause = _CLAUSE_RE.split(chunk)[-1]
+    for tok in clause.split()[-window:]:
+        tok = tok.strip("'")
+        if tok in _NEGATOR_SET or tok.endswith(_NT):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- voice
+
+_QUOTE_CHAR_RE = re.compile("[“”\"‘’']")
+
+
+def quote_pairs_fast(line: str, headline: bool = False) -> list[tuple[int, int]]:
+    """Quotation spans of one line, identical to the offsets of :func:`analysis.text.quote_spans`.
+
+    The rules of ``analysis.text`` change state only at quote characters, so this visits only
+    those characters instead of every character (tested for equality with ``quote_spans``).
+    ``line`` must not contain a line break.
+    """
+    pairs: list[tuple[int, int]] = []
+    n = len(line)
+    open_at: int | None = None
+    kind = ""
+    for m in _QUOTE_CHAR_RE.finditer(line):
+        i, ch = m.start(), m.group()
+        if open_at is None:
+            if ch == "“":
+                open_at, kind = i, "curly"
+            elif ch == '"':
+                open_at, kind = i, "straight"
+            elif ch == "‘" and (i == 0 or not line[i - 1].isalnum()):
+                open_at, kind = i, "single"
+            elif (
+                headline
+                and ch == "'"
+                and (i == 0 or line[i - 1] in " (:")
+                and i + 1 < n
+                and line[i + 1].isalnum()
+            ):
+                open_at, kind = i, "hsingle"
+        else:
+            close = (
+                (kind == "curly" and ch in "”“")
+                or (kind == "straight" and ch == '"')
+                or (kind == "single" and ch == "’" and (i + 1 == n or not line[i + 1].isalpha()))
+                or (kind == "hsingle" and ch == "'" and (i + 1 == n or not line[i + 1].isalpha()))
+            )
+            if close and ch == "“" and kind == "curly":
+                pairs.append((open_at + 1, i))
+                open_at = i
+                continue
+            if close:
+                if i > open_at + 1:
+                    pairs.append((open_at + 1, i))
+                open_at = None
+    if open_at is not None and kind in ("curly", "straight") and n - open_at > 1:
+        pairs.append((open_at + 1, n))
+    return pairs
+
+
+def _span_voices(
+    gs: np.ndarray, ge: np.ndarray, headline: np.ndarray, big: str, raw: np.ndarray
+) -> np.ndarray:
+    """Voice ("quoted"/"reporter") of spans ``[gs, ge)`` of ``big`` by the rules of
+    :func:`analysis.text.quote_spans` (quotation pairs never cross a line break).
+
+    Vectorised for the common cases: on a line whose only quote marks are curly double quotes, a
+    span is quoted when the last curly quote before it on its line is an opening one and no curly
+    quote falls inside it; on a line with only straight double quotes, when an odd number of them
+    precede it on the line and none falls inside it. Lines mixing both, lines with single opening
+    quotes, and headlines go through :func:`quote_pairs_fast`.
+    """
+    n = len(raw)
+    # sentinels at both ends keep every lookup in range
+    newline = np.concatenate(([-1], np.flatnonzero(raw == 10), [n]))
+    curly = np.concatenate(([-1], np.flatnonzero((raw == 0x201C) | (raw == 0x201D)), [n + 1]))
+    straight = np.flatnonzero(raw == 34)
+    single = np.flatnonzero(raw == 0x2018)
+    line_lo = newline[np.searchsorted(newline, gs, side="left") - 1] + 1
+    line_hi = newline[np.searchsorted(newline, ge, side="left")]
+
+    def count(pos: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        return np.searchsorted(pos, hi, side="left") - np.searchsorted(pos, lo, side="left")
+
+    n_curly = count(curly, line_lo, line_hi)
+    n_straight = count(straight, line_lo, line_hi)
+    complex_line = (count(single, line_lo, line_hi) > 0) | ((n_curly > 0) & (n_straight > 0))
+    complex_line |= headline
+    # curly-only lines: open when the last curly quote before the span is an opening one
+    j = np.searchsorted(curly, gs, side="left") - 1
+    prev = curly[j]
+    opened = (prev >= line_lo) & (raw[np.clip(prev, 0, max(n - 1, 0))] == 0x201C)
+    quoted = opened & (np.searchsorted(curly, ge, side="left") == j + 1)
+    # straight-only lines: open after an odd number of straight quotes on the line
+    odd = count(straight, line_lo, gs) % 2 == 1
+    s_quoted = odd & (count(straight, gs, ge) == 0)
+    quoted = np.where(n_straight > 0, s_quoted, quoted)
+    slow = np.flatnonzero(complex_line)
+    cache: dict[int, list] = {}
+    for i in slow.tolist():
+        lo, hi = int(line_lo[i]), int(line_hi[i])
+        if lo not in cache:
+            cache[lo] = [(a + lo, b + lo) for a, b in quote_pairs_fast(big[lo:hi], headline[i])]
+        a0, b0 = int(gs[i]), int(ge[i])
+        quoted[i] = any(a <= a0 and b0 <= b for a, b in cache[lo])
+    return np.where(quoted, "quoted", "reporter").astype(object)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _segments_from_sentences(sents: pd.DataFrame) -> tuple[list, list[str]]:
+    """Rebuild each (doc_id, part) text from its sentences; gaps become line breaks."""
+    keys: list[tuple] = []
+    texts: list[str] = []
+    order = sents.sort_values(["_doc_order", "_part_order", "start"], kind="stable")
+    cur_key = None
+    pieces: list[str] = []
+    pos = 0
+    for doc, part, s, t in zip(
+        order["doc_id"].tolist(),
+        order["part"].tolist(),
+        order["start"].tolist(),
+        order["text"].tolist(),
+        strict=True,
+    ):
+        key = (doc, part)
+        if key != cur_key:
+            if cur_key is not None:
+                texts.append("".join(pieces))
+            keys.append(key)
+            cur_key, pieces, pos = key, [], 0
+        t = t if isinstance(t, str) else ""
+        if s > pos:
+            pieces.append("\n" * (s - pos))
+            pos = s
+        elif s < pos:  # overlapping sentence: keep what is not yet covered
+            t = t[pos - s :]
+        pieces.append(t)
+        pos += len(t)
+    if cur_key is not None:
+        texts.append("".join(pieces))
+    return keys, texts
+
+
+def _empty_hits() -> pd.DataFrame:
+    df = pd.DataFrame({c: pd.Series(dtype="object") for c in HIT_COLUMNS})
+    for c in ("sent_idx", "start", "end"):
+        df[c] = df[c].astype("int64")
+    df["negated"] = df["negated"].astype(bool)
+    return df
+
+
+def frame_hits(
+    sentences: pd.DataFrame,
+    lexicons: Any = None,
+    articles: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every lexicon hit in the sentences, one row per (hit, category).
+
+    ``sentences`` is a :func:`analysis.text.sentence_table`. ``lexicons``: see
+    :func:`resolve_lexicons` (default: every registered lexicon). With ``articles`` (columns
+    ``doc_id``, ``title``, ``text``) the engine scans the article texts themselves and locates
+    hits in mixed-voice sentences against the quote spans of their paragraph; without it, each
+    article text is rebuilt from its sentences (gaps between sentences become line breaks, so no
+    phrase matches across sentences) and mixed sentences are checked on their own.
+
+    Columns: ``doc_id, sent_idx, part, category, lexicon, cue, matched, start, end, voice,
+    negated``; ``start``/``end`` index the article's title (``part == "title"``) or text.
+    Rows are sorted by document (input order), part (title first), start, lexicon, category.
+    """
+    lexs = resolve_lexicons(lexicons)
+    comp = lexs.compiled()
+    if sentences is None or len(sentences) == 0 or not len(comp.cue_text):
+        return _empty_hits()
+    sents = sentences.reset_index(drop=True)
+    doc_codes, _uniq = pd.factorize(sents["doc_id"], sort=False)
+    sents = sents.assign(
+        _doc_order=doc_codes, _part_order=(sents["part"] != "title").astype(np.int64)
+    )
+    if articles is not None:
+        present = sents[["doc_id", "part", "_doc_order", "_part_order"]].drop_duplicates(
+            ["_doc_order", "_part_order"]
+        )
+        present = present.sort_values(["_doc_order", "_part_order"], kind="stable")
+        keys = list(zip(present["doc_id"].tolist(), present["part"].tolist(), strict=True))
+        arts = articles.drop_duplicates("doc_id")
+        ids = arts["doc_id"].tolist()
+        titles = arts["title"].tolist() if "title" in arts.columns else [""] * len(arts)
+        bodies = arts["text"].tolist()
+        lookup = {(d, "title"): t for d, t in zip(ids, titles, strict=True)}
+        lookup.update({(d, "body"): t for d, t in zip(ids, bodies, strict=True)})
+        seg_texts = [lookup.get(k) if isinstance(lookup.get(k), str) else "" for k in keys]
+    else:
+        keys, seg_texts = _segments_from_sentences(sents)
+
+    sep = "\n\n"
+    seg_start = np.zeros(len(seg_texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) + len(sep) for t in seg_texts], out=seg_start[1:])
+    big = sep.join(seg_texts)
+    nt = _normalise(big)
+    hits = _resolve(_scan(comp, nt, big), comp)
+    if len(hits):
+        excl = np.array([c == EXCLUDE_CATEGORY for c in comp.cue_category], dtype=bool)
+        hits = hits[~excl[hits["cue_id"].to_numpy()]].reset_index(drop=True)
+    if hits.empty:
+        return _empty_hits()
+
+    cid = hits["cue_id"].to_numpy()
+    ns, ne = hits["s"].to_numpy(), hits["e"].to_numpy()
+    win = comp.lex_window[comp.cue_lexicon[cid]]
+    negated = np.zeros(len(hits), dtype=bool)
+    check = np.flatnonzero(comp.cue_negatable[cid] & (win > 0))
+    for i in check.tolist():
+        negated[i] = _is_negated(nt.lower, int(ns[i]), int(win[i]))
+    gs = nt.to_orig(ns)
+    ge = nt.to_orig(ne - 1) + 1
+    seg = np.searchsorted(seg_start, gs, side="right") - 1
+    seg_doc = np.array([k[0] for k in keys], dtype=object)
+    seg_part = np.array([k[1] for k in keys], dtype=object)
+    sent_idx, voice = _sentence_and_voice(sents, keys, seg, gs - seg_start[seg])
+    # hits in mixed sentences (and all hits when the table has no quoted_share) take the
+    # voice of their own span
+    mixed = voice == ""
+    if mixed.any():
+        idx = np.flatnonzero(mixed)
+        voice[idx] = _span_voices(gs[idx], ge[idx], seg_part[seg[idx]] == "title", big, nt.codes)
+    out = pd.DataFrame(
+        {
+            "doc_id": seg_doc[seg],
+            "sent_idx": sent_idx,
+            "part": seg_part[seg],
+            "category": np.array(comp.cue_category, dtype=object)[cid],
+            "lexicon": np.array(comp.cue_lex_name, dtype=object)[cid],
+            "cue": np.array(comp.cue_text, dtype=object)[cid],
+            "matched": [big[a:b] for a, b in zip(gs.tolist(), ge.tolist(), strict=True)],
+            "start": gs - seg_start[seg],
+            "end": ge - seg_start[seg],
+            "voice": voice,
+            "negated": negated,
+        }
+    )
+    # gs orders by segment (doc order, title first) then offset; then lexicon and category names
+    order = np.lexsort((comp.cue_name_rank[cid], ge, gs))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def _sentence_and_voice(sents: pd.DataFrame, keys: list, seg: np.ndarray, start: np.ndarray):
+    """``sent_idx`` of the sentence holding each hit's start, and its voice when the sentence is
+    wholly reporter or wholly quoted ("" for mixed sentences: resolved per span)."""
+    key_index = pd.MultiIndex.from_tuples(keys, names=["doc_id", "part"])
+    sseg = key_index.get_indexer(pd.MultiIndex.from_arrays([sents["doc_id"], sents["part"]]))
+    big_off = np.int64(1) << np.int64(40)
+    skey = sseg.astype(np.int64) * big_off + sents["start"].to_numpy(dtype=np.int64)
+    order = np.argsort(skey, kind="stable")
+    hkey = seg.astype(np.int64) * big_off + start.astype(np.int64)
+    pos = np.maximum(np.searchsorted(skey[order], hkey, side="right") - 1, 0)
+    row = order[pos]
+    sent_idx = sents["sent_idx"].to_numpy(dtype=np.int64)[row]
+    voice = sents["voice"].to_numpy(dtype=object)[row].copy()
+    if "quoted_share" in sents.columns:
+        share = sents["quoted_share"].to_numpy(dtype=float)[row]
+        voice[(share > 0) & (share < 1)] = ""
+    else:
+        voice[:] = ""
+    return sent_idx, voice
+
+
+def match_text(text: str, lexicons: Any = None, title: str = "", doc_id: str = "text"):
+    """Hits in one text (and optional title): a convenience around :func:`frame_hits`."""
+    arts = pd.DataFrame({"doc_id": [doc_id], "title": [title or ""], "text": [text or ""]})
+    sents = sentence_table(arts)
+    return frame_hits(sents, lexicons, articles=arts)
+
+
+def article_frame_rates(
+    hits: pd.DataFrame,
+    sentences: pd.DataFrame,
+    lexicons: Any = None,
+    include_negated: bool = False,
+) -> pd.DataFrame:
+    """Per-article counts and rates per 1,000 words for every (lexicon, category).
+
+    One row per ``doc_id`` in ``sentences`` (articles without hits get zeros). Columns:
+    ``doc_id, n_words, n_words_reporter`` then, for each category key ``<lexicon>.<category>``:
+    ``<key>.count`` and ``<key>.rate`` (hits per 1,000 words of the article),
+    ``<key>.reporter_count`` and ``<key>.reporter_rate`` (reporter-voice hits per 1,000
+    reporter-voice words; reporter words are the words of sentences whose voice is "reporter"),
+    and ``<key>.negated`` (negated hits, always counted separately).
+
+    Default: negated hits are *excluded* from counts and rates (a negated praise cue is not
+    praise). ``include_negated=True`` counts them too. Categories come from ``lexicons`` when
+    given (so categories with no hit still get zero columns), else from the hits. Rates are NaN
+    for articles with no (reporter) words.
+    """
+    if "n_words" not in sentences.columns:
+        sentences = sentences.assign(n_words=[count_words(t) for t in sentences["text"]])
+    words = sentences.groupby("doc_id", sort=False)["n_words"].sum()
+    rep = sentences[sentences["voice"] == "reporter"].groupby("doc_id", sort=False)["n_words"].sum()
+    base = pd.DataFrame({"doc_id": words.index})
+    base["n_words"] = words.to_numpy()
+    base["n_words_reporter"] = rep.reindex(words.index).fillna(0).astype("int64").to_numpy()
+    if lexicons is not None:
+        cats = [f"{lx}.{c}" for lx, c in resolve_lexicons(lexicons).categories()]
+    else:
+        cats = list(dict.fromkeys((hits["lexicon"] + "." + hits["category"]).tolist()))
+    h = hits.assign(key=hits["lexicon"] + "." + hits["category"])
+    counted = h if include_negated else h[~h["negated"]]
+
+    def wide(df: pd.DataFrame) -> pd.DataFrame:
+        t = df.groupby(["doc_id", "key"]).size().unstack("key")
+        return t.reindex(index=words.index, columns=cats).fillna(0).astype("int64")
+
+    c_all = wide(counted)
+    c_rep = wide(counted[counted["voice"] == "reporter"])
+    c_neg = wide(h[h["negated"]])
+    nw = base["n_words"].to_numpy(dtype=float)
+    nr = base["n_words_reporter"].to_numpy(dtype=float)
+    cols: dict[str, Any] = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for k in cats:
+            a = c_all[k].to_numpy()
+            r = c_rep[k].to_numpy()
+            cols[f"{k}.count"] = a
+            cols[f"{k}.rate"] = np.where(nw > 0, a * 1000.0 / np.where(nw > 0, nw, 1), np.nan)
+            cols[f"{k}.reporter_count"] = r
+            cols[f"{k}.reporter_rate"] = np.where(
+                nr > 0, r * 1000.0 / np.where(nr > 0, nr, 1), np.nan
+            )
+            cols[f"{k}.negated"] = c_neg[k].to_numpy()
+    return pd.concat([base, pd.DataFrame(cols, index=base.index)], axis=1)
+
+
+def text_category_rates(texts: Iterable[str], lexicons: Any = None) -> pd.DataFrame:
+    """Hits per 1,000 words of every lexicon category, one row per text (input order).
+
+    A convenience for plain lists of texts (CLI, classifiers): each text becomes one article,
+    negated hits are excluded (the :func:`article_frame_rates` default). Columns: ``n_words``
+    and ``<lexicon>.<category>`` (the rate); empty texts get rate NaN and ``n_words`` 0.
+    """
+    texts = ["" if not isinstance(t, str) else t for t in texts]
+    ids = [f"t{i}" for i in range(len(texts))]
+    lexs = resolve_lexicons(lexicons)
+    arts = pd.DataFrame({"doc_id": ids, "title": [""] * len(texts), "text": texts})
+    sents = sentence_table(arts)
+    hits = frame_hits(sents, lexs, articles=arts)
+    rates = article_frame_rates(hits, sents, lexs).set_index("doc_id").reindex(ids)
+    keys = [f"{lx}.{c}" for lx, c in lexs.categories()]
+    out = rates[[f"{k}.rate" for k in keys]]
+    out.columns = keys
+    out.insert(0, "n_words", rates["n_words"].fillna(0).astype("int64"))
+    return out.reset_index(drop=True)

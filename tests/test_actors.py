@@ -1,0 +1,158 @@
+"""Actor dictionaries, mentions and actor-targeted sentiment."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import actors as A
+from analysis.paths import CORPORA_DIR
+from analysis.text import sentence_table
+
+SEED = CORPORA_DIR / "seed_article" / "ibm_facial_recognition_2020.txt"
+
+
+@pytest.fixture(scope="module")
+def seed_sentences() -> tuple[str, pd.DataFrame]:
+    text = SEED.read_text(encoding="utf-8")
+    arts = pd.DataFrame({"doc_id": ["seed"], "title": [""], "text": [text]})
+    return text, sentence_table(arts)
+
+
+@pytest.fixture(scope="module")
+def seed_mentions(seed_sentences) -> pd.DataFrame:
+    return A.actor_mentions(seed_sentences[1], A.load_actors())
+
+
+def test_shipped_actors_load_and_cover_the_study_actors():
+    actors = A.load_actors()
+    names = {a.name for a in actors}
+    for required in ("IBM", "Amazon", "Microsoft", "Congress", "FTC", "civil liberties groups"):
+        assert required in names
+    assert {a.category for a in actors} <= set(A.CATEGORIES)
+    ibm = next(a for a in actors if a.name == "IBM")
+    assert "Arvind Krishna" in ibm.aliases and "Big Blue" in ibm.aliases
+
+
+def test_seed_article_mentions_have_right_offsets(seed_sentences, seed_mentions):
+    text, _ = seed_sentences
+    m = seed_mentions
+    assert list(m.columns) == list(A.MENTION_COLUMNS)
+    # every offset indexes the article text and reproduces the matched string
+    for s, e, matched in zip(m["start"], m["end"], m["matched"]):
+        assert text[s:e] == matched
+    for actor in ("IBM", "Amazon"):
+        assert (m["actor"] == actor).any()
+    # "Arvind Krishna" is one mention (longest alias), not also "Krishna"
+    first = text.index("Arvind Krishna")
+    at = m[m["start"] == first]
+    assert at[["actor", "alias", "end"]].values.tolist() == [["IBM", "Arvind Krishna", first + 14]]
+    assert not ((m["start"] == first + 7) & (m["alias"] == "Krishna")).any()
+    # Krishna alone, e.g. "Krishna's letter also supported ..."
+    k = text.index("Krishna's letter also supported")
+    assert ((m["start"] == k) & (m["alias"] == "Krishna") & (m["actor"] == "IBM")).any()
+    # Amazon and its product in "Amazon's controversial Rekognition service ..."
+    r = text.index("Rekognition")
+    assert ((m["start"] == r) & (m["end"] == r + 11) & (m["actor"] == "Amazon")).any()
+    # the long Krishna quote is quoted voice; the reporter's own sentences are reporter voice
+    q = text.index("IBM firmly opposes")
+    assert m.loc[m["start"] == q, "voice"].tolist() == ["quoted"]
+    assert m.loc[m["start"] == r, "voice"].tolist() == ["reporter"]
+
+
+def test_case_rule_apple_vs_apple():
+    # synthetic sentences (test data, not from any corpus)
+    sents = pd.DataFrame(
+        {
+            "doc_id": ["syn", "syn", "syn"],
+            "sent_idx": [0, 1, 2],
+            "part": ["body"] * 3,
+            "start": [0, 40, 90],
+            "end": [39, 89, 130],
+            "text": [
+                "She ate an apple and an Apple Daily.",
+                "Apple's Tim Cook met POLICE and Police chiefs.",
+                "The Amazon rainforest is not Amazon.",
+            ],
+            "voice": ["reporter"] * 3,
+        }
+    )
+    m = A.actor_mentions(sents, A.load_actors())
+    got = list(zip(m["sent_idx"], m["actor"], m["matched"]))
+    assert (0, "Apple", "apple") not in got and not (m["sent_idx"] == 0).any()
+    assert (1, "Apple", "Apple") in got and (1, "Apple", "Tim Cook") in got
+    assert (1, "police/law enforcement", "POLICE") in got
+    assert (1, "police/law enforcement", "Police") in got
+    assert got.count((2, "Amazon", "Amazon")) == 1  # the rainforest is excluded
+    assert m.loc[m["matched"] == "Tim Cook", "start"].item() == 40 + 8
+
+
+def test_malformed_actor_yaml_errors_name_file_actor_and_key(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("actors:\n  - name: Foo\n    category: company\n    aliases: []\n")
+    with pytest.raises(A.ActorsError) as e:
+        A.load_actors(bad)
+    msg = str(e.value)
+    assert "bad.yml" in msg and "'Foo'" in msg and "'aliases'" in msg
+
+    bad.write_text("actors:\n  - name: Foo\n    category: corporation\n    aliases: [Foo]\n")
+    with pytest.raises(A.ActorsError, match="'category'"):
+        A.load_actors(bad)
+    bad.write_text("actors:\n  - name: Foo\n    category: company\n    aliasses: [Foo]\n")
+    with pytest.raises(A.ActorsError, match="unknown key"):
+        A.load_actors(bad)
+    bad.write_text(
+        "actors:\n  - {name: A, category: company, aliases: [Foo]}\n"
+        "  - {name: B, category: company, aliases: [Foo]}\n"
+    )
+    with pytest.raises(A.ActorsError, match="already an alias of 'A'"):
+        A.load_actors(bad)
+    bad.write_text("actors: [unclosed\n")
+    with pytest.raises(A.ActorsError, match="not valid YAML"):
+        A.load_actors(bad)
+
+
+def test_analyst_yaml_is_used(tmp_path):
+    own = tmp_path / "own.yml"
+    own.write_text(
+        "actors:\n  - {name: Widgets, category: company, aliases: [Widgetco, widgets]}\n"
+    )
+    sents = pd.DataFrame(  # synthetic
+        {
+            "doc_id": ["syn"],
+            "sent_idx": [0],
+            "part": ["title"],
+            "start": [0],
+            "end": [30],
+            "text": ["Widgetco sells Widgets to IBM"],
+            "voice": ["reporter"],
+        }
+    )
+    m = A.actor_mentions(sents, own)
+    assert m["matched"].tolist() == ["Widgetco", "Widgets"]
+    assert set(m["actor"]) == {"Widgets"}
+
+
+def test_amazon_negative_in_rekognition_sentence(seed_sentences, seed_mentions):
+    _, sents = seed_sentences
+    sid = sents.loc[sents["text"].str.startswith("Amazon's controversial Rekognition"), "sent_idx"]
+    assert len(sid) == 1
+    ment = seed_mentions[seed_mentions["sent_idx"] == sid.item()]
+    scored = A.mention_sentiment(sents, ment)
+    amazon = scored[scored["alias"] == "Amazon"]
+    assert amazon["score"].item() < 0
+    assert amazon["label"].item() == "negative"
+    per_doc = A.actor_sentiment(sents, ment)
+    row = per_doc[per_doc["actor"] == "Amazon"].iloc[0]
+    assert row["n_mentions"] == 2 and row["n_sentences"] == 1
+    assert row["mean_sentiment"] < 0 and row["share_negative"] > 0
+
+
+def test_actor_sentiment_table_for_seed_article(seed_sentences, seed_mentions):
+    _, sents = seed_sentences
+    out = A.actor_sentiment(sents, seed_mentions)
+    ibm = out[out["actor"] == "IBM"].iloc[0]
+    assert ibm["n_mentions"] == (seed_mentions["actor"] == "IBM").sum()
+    assert ibm["n_mentions_reporter"] < ibm["n_mentions"]  # some IBM mentions are quoted
+    assert out["mean_sentiment"].between(-1, 1).all()
+    assert ((out["share_negative"] + out["share_positive"]) <= 1 + 1e-9).all()

@@ -1,0 +1,495 @@
+"""Tests of the framing lexicon engine (analysis.framing).
+
+The seed article (real data) is the acceptance test. Everything marked SYNTHETIC is text or a
+lexicon written for the test only.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import warnings
+from itertools import islice
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis import framing as F
+from analysis import paths
+from analysis.text import quote_spans, sentence_table, span_voice
+
+
+def lex(categories: dict, name: str = "synthetic", window: int = 3, **extra) -> F.Lexicon:
+    """A SYNTHETIC lexicon built in memory."""
+    data = {
+        "name": name,
+        "version": "0",
+        "description": "synthetic test lexicon",
+        "citation": "none (test)",
+        "licence": "CC0-1.0",
+        "negation_window": window,
+        "categories": categories,
+        **extra,
+    }
+    return F.lexicon_from_dict(data)
+
+
+def spans(hits: pd.DataFrame) -> set[tuple]:
+    return set(zip(hits["start"], hits["end"], hits["category"], hits["cue"], strict=True))
+
+
+# --------------------------------------------------------------------------- acceptance
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return F.load_lexicons()
+
+
+@pytest.fixture(scope="module")
+def seed_hits(seed_text, shipped):
+    return F.match_text(seed_text, shipped.select("evaluative")), seed_text
+
+
+def _hit_in(hits, text, phrase, category):
+    """Hits of ``category`` inside the first occurrence of ``phrase`` in ``text``."""
+    at = text.index(phrase)
+    sel = hits[
+        (hits["category"] == category)
+        & (hits["start"] >= at)
+        & (hits["end"] <= at + len(phrase))
+        & (hits["part"] == "body")
+    ]
+    return sel
+
+
+def test_seed_article_acceptance(seed_hits):
+    hits, text = seed_hits
+    praise = _hit_in(hits, text, "seems to be a bold one", "praise")
+    assert list(praise["matched"]) == ["bold"] and list(praise["voice"]) == ["reporter"]
+    assert not praise["negated"].any()
+    assert len(_hit_in(hits, text, "something of a parting shot to those in the field", "conflict"))
+    contr = _hit_in(
+        hits,
+        text,
+        "Amazon's controversial Rekognition service is not well thought of",
+        "controversy",
+    )
+    assert set(contr["cue"]) == {"controversial", "not well thought of"}
+    assert not contr["negated"].any()  # the cue's own "not" does not negate it
+    assert len(_hit_in(hits, text, "do not bring in much revenue for IBM", "strategic_motive"))
+    assert len(_hit_in(hits, text, "a major customer", "strategic_motive"))
+    unc = _hit_in(hits, text, "it is unclear whether", "uncertainty")
+    assert len(unc) and not unc["negated"].any()
+    quote = "mass surveillance, racial profiling, violations of basic human rights"
+    surv = _hit_in(hits, text, quote, "surveillance")
+    rights = _hit_in(hits, text, quote, "rights")
+    assert list(surv["matched"]) == ["mass surveillance"]
+    assert set(rights["matched"]) == {"racial profiling", "human rights"}
+    assert set(surv["voice"]) == {"quoted"} and set(rights["voice"]) == {"quoted"}
+    # offsets index the article text and the matched text is what is there
+    for r in hits.itertuples():
+        assert text[r.start : r.end] == r.matched
+
+
+def test_seed_rates(seed_hits, seed_text, shipped):
+    hits, _ = seed_hits
+    arts = pd.DataFrame({"doc_id": ["text"], "title": [""], "text": [seed_text]})
+    sents = sentence_table(arts)
+    rates = F.article_frame_rates(hits, sents, shipped.select("evaluative"))
+    row = rates.iloc[0]
+    n_words = sents["n_words"].sum()
+    assert row["n_words"] == n_words
+    for cat in ("praise", "conflict", "uncertainty", "rights", "surveillance"):
+        k = int(((hits["category"] == cat) & ~hits["negated"]).sum())
+        assert row[f"evaluative.{cat}.count"] == k
+        assert row[f"evaluative.{cat}.rate"] == pytest.approx(k * 1000 / n_words)
+    rep = hits[(hits["category"] == "rights") & (hits["voice"] == "reporter")]
+    assert row["evaluative.rights.reporter_count"] == len(rep)
+
+
+# --------------------------------------------------------------------------- shipped lexicons
+
+
+def test_shipped_registry():
+    table = F.list_lexicons()
+    assert {"evaluative", "generic_frames", "policy_frames"} <= set(table["name"])
+    assert table[["name", "version", "citation", "licence", "path"]].notna().all().all()
+    lexs = F.load_lexicons()
+    ev = lexs["evaluative"]
+    expected = {
+        "praise",
+        "conflict",
+        "controversy",
+        "uncertainty",
+        "strategic_motive",
+        "rights",
+        "surveillance",
+    }
+    assert expected <= set(ev.categories)
+    assert min(len(ev.categories[c]) for c in expected) >= 24  # dozens, not five
+    assert set(lexs["generic_frames"].categories) == {
+        "conflict",
+        "human_interest",
+        "economic",
+        "morality",
+        "responsibility",
+    }
+    assert len(lexs["policy_frames"].categories) == 15
+
+
+def test_user_folder_overrides_are_reported(tmp_path, monkeypatch):
+    user = tmp_path / "lexicons"
+    user.mkdir()
+    (user / "evaluative.yml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "evaluative",
+                "version": "9",
+                "description": "analyst's version (synthetic)",
+                "citation": "test",
+                "licence": "CC0-1.0",
+                "categories": {"praise": ["stellar"]},
+            }
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(paths, "USER_LEXICON_DIR", user)
+    with pytest.warns(UserWarning, match="overridden"):
+        lexs = F.load_lexicons()
+    assert lexs["evaluative"].version == "9"
+    assert lexs.overrides[0]["name"] == "evaluative"
+    table = F.list_lexicons()
+    assert table.set_index("name").loc["evaluative", "overrides"].endswith("evaluative.yml")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_malformed_file_names_file_key_and_line(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "name: bad\nversion: '1'\ndescription: d\ncitation: c\nlicence: l\n"
+        "categories:\n  praise:\n    - bold\n    - [not, a, cue]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(F.LexiconError) as err:
+        F.read_lexicon(bad)
+    msg = str(err.value)
+    assert "bad.yml" in msg and "line 9" in msg and "categories.praise.1" in msg
+
+    syntax = tmp_path / "syntax.yml"
+    syntax.write_text("name: x\ncategories: [unclosed\n", encoding="utf-8")
+    with pytest.raises(F.LexiconError, match=r"syntax.yml, line \d"):
+        F.read_lexicon(syntax)
+
+    missing = tmp_path / "missing.yml"
+    missing.write_text("name: x\nversion: '1'\ncategories: {a: [b]}\n", encoding="utf-8")
+    with pytest.raises(F.LexiconError, match="missing required key 'description'"):
+        F.read_lexicon(missing)
+
+
+@pytest.mark.parametrize("cue", ["", "   ", "*", "!!!", "* *", "{1,2}", "a*", "took *"])
+def test_cues_that_would_match_everything_are_errors(cue):
+    with pytest.raises(F.LexiconError, match="cue"):
+        lex({"c": ["fine", cue]})
+
+
+def test_empty_cue_in_file_names_its_line(tmp_path):
+    f = tmp_path / "empty.yml"
+    f.write_text(
+        "name: e\nversion: '1'\ndescription: d\ncitation: c\nlicence: l\n"
+        "categories:\n  a:\n    - ok\n    - ''\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(F.LexiconError, match=r"line 9.*empty cue"):
+        F.read_lexicon(f)
+
+
+# --------------------------------------------------------------------------- matching rules
+
+
+def test_case_rules_and_boundaries():
+    lx = lex({"a": ["PR", "Big Brother", "bold", "war", "slam*"]})
+    text = (
+        "SYNTHETIC. The PR team. Not pr. A big brother helps. Big Brother watches. "
+        "Bold move, boldly. Software toward war. Islam; they slammed it; slam."
+    )
+    got = [m for m in F.match_text(text, lx)["matched"]]
+    assert got == ["PR", "Big Brother", "Bold", "war", "slammed", "slam"]
+
+
+def test_hyphen_and_apostrophe_equivalence_and_line_breaks():
+    lx = lex({"a": ["well thought of", "it's unclear", "parting shot"]})
+    text = "SYNTHETIC: well-thought-of. It’s unclear. A parting\nshot. A parting  shot."
+    hits = F.match_text(text, lx)
+    assert list(hits["matched"]) == ["well-thought-of", "It’s unclear", "parting  shot"]
+
+
+def test_gap_patterns():
+    lx = lex({"c": ["took * aim at", "swipe {1,2} at"]})
+    text = (
+        "SYNTHETIC. She took aim at A. He took direct aim at B. They took very, very careful "
+        "aim at C. We took aim. At D. A swipe at E. A swipe directly at F."
+    )
+    hits = F.match_text(text, lx)
+    assert list(hits["matched"]) == [
+        "took aim at",
+        "took direct aim at",
+        "took very, very careful aim at",
+        "swipe directly at",
+    ]
+
+
+def test_overlaps_longest_match_and_order_independence():
+    cats = {
+        "surv": ["surveillance", "mass surveillance", "mass"],
+        "rights": ["human rights", "rights", "violations of basic human rights"],
+        "other": ["basic human", "surveillance"],  # same span as surv's cue: both kept
+    }
+    text = "SYNTHETIC: for mass surveillance, violations of basic human rights and rights."
+    hits = F.match_text(text, lex(cats))
+    got = sorted(spans(hits))
+    assert ("mass surveillance", "surv") in {(h[3], h[2]) for h in got}
+    assert [h for h in got if h[3] == "surveillance"] == []  # nested in the longer match
+    assert {(h[3], h[2]) for h in got if h[3].startswith("violations")} == {
+        ("violations of basic human rights", "rights")
+    }
+    assert sum(1 for h in got if h[3] == "rights") == 1  # the last, standalone "rights"
+    # reversing cue order and category order changes nothing
+    rev = {k: list(reversed(v)) for k, v in reversed(list(cats.items()))}
+    assert spans(F.match_text(text, lex(rev))) == spans(hits)
+    # an equal span in two categories counts once per category
+    both = F.match_text("SYNTHETIC: surveillance.", lex(cats))
+    assert sorted(both["category"]) == ["other", "surv"]
+
+
+def test_partial_overlap_tie_break_is_earliest_start():
+    lx = lex({"x": ["alpha beta"], "y": ["beta gamma"]})
+    hits = F.match_text("SYNTHETIC: alpha beta gamma.", lx)
+    assert list(hits["cue"]) == ["alpha beta"]
+
+
+def test_negation_rules():
+    lx = lex({"p": ["bold", "clear sign", "it is not clear", "not well thought of"]})
+    cases = {
+        "SYNTHETIC. This is not bold.": True,
+        "SYNTHETIC. There is no clear sign.": True,
+        "SYNTHETIC. It was never a very bold plan.": True,
+        "SYNTHETIC. It isn't bold.": True,
+        "SYNTHETIC. It is not a very, bold plan.": False,  # comma stops the window
+        "SYNTHETIC. Not at all a very bold plan.": False,  # 4 tokens back
+        "SYNTHETIC. No. Bold.": False,
+        "SYNTHETIC. It is not clear.": False,  # the cue's own negation
+        "SYNTHETIC. The idea is not well thought of.": False,
+        "SYNTHETIC. Knot bold.": False,
+    }
+    for text, expected in cases.items():
+        hits = F.match_text(text, lx)
+        assert len(hits) == 1, text
+        assert bool(hits["negated"].iloc[0]) is expected, text
+    # a window of 0 (topical lexicons) never negates
+    assert not F.match_text("SYNTHETIC: not bold.", lex({"p": ["bold"]}, window=0))["negated"].any()
+
+
+def test_exclusions_constrain_a_cue():
+    lx = lex({"p": ["bold"]}, exclude=["bold print", "in bold"])
+    hits = F.match_text("SYNTHETIC: a bold plan, in bold print, shown in bold.", lx)
+    assert list(hits["start"]) == [13]
+
+
+def test_voice_of_hits_in_mixed_sentences():
+    lx = lex({"s": ["surveillance", "bold"]})
+    text = "SYNTHETIC: The bold chief said “we oppose surveillance” today."
+    hits = F.match_text(text, lx).set_index("matched")
+    assert hits.loc["surveillance", "voice"] == "quoted"
+    assert hits.loc["bold", "voice"] == "reporter"
+
+
+def test_no_sentences_and_empty_texts(shipped):
+    empty = F.match_text("", shipped)
+    assert list(empty.columns) == list(F.HIT_COLUMNS) and len(empty) == 0
+    assert len(F.match_text("   \n\n ", shipped)) == 0
+    sents = sentence_table(pd.DataFrame({"doc_id": ["a"], "title": [""], "text": [" "]}))
+    assert len(F.frame_hits(sents, shipped)) == 0
+    rates = F.article_frame_rates(F.frame_hits(sents, shipped), sents, shipped)
+    assert len(rates) == 0
+
+
+def test_ten_megabyte_text():
+    """Documented behaviour: no size limit; the text is scanned once like any other and every
+    hit is found with correct offsets. (The sentence table is built here from line spans to keep
+    the test fast; analysis.text cuts run-on sentences at MAX_SENTENCE_CHARS.)"""
+    para = "SYNTHETIC filler words " * 40 + "and a bold plan under fire, not bold at all.\n"
+    n = 10_000_000 // len(para) + 1
+    text = para * n
+    assert len(text) >= 10_000_000
+    starts = range(0, len(text), len(para))
+    sents = pd.DataFrame(
+        {
+            "doc_id": "big",
+            "sent_idx": range(n),
+            "part": "body",
+            "start": list(starts),
+            "end": [s + len(para) - 1 for s in starts],
+            "text": para[:-1],
+            "voice": "reporter",
+            "quoted_share": 0.0,
+            "n_words": len(para.split()),
+        }
+    )
+    arts = pd.DataFrame({"doc_id": ["big"], "title": [""], "text": [text]})
+    hits = F.frame_hits(sents, lex({"p": ["bold"], "c": ["under fire"]}), articles=arts)
+    assert len(hits) == 3 * n
+    assert hits["negated"].sum() == n
+    last = hits.iloc[-1]
+    assert text[last["start"] : last["end"]] == "bold" and last["sent_idx"] == n - 1
+
+
+def test_rebuilt_texts_give_the_same_hits_on_the_corpus(shipped):
+    path = paths.corpus_dir("allsides_techpolicy") / "articles.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in islice(fh, 40)]
+    arts = pd.DataFrame(
+        {
+            "doc_id": [str(r["ID"]) for r in rows],
+            "title": [r["title"] or "" for r in rows],
+            "text": [r["content_original"] or "" for r in rows],
+        }
+    )
+    sents = sentence_table(arts)
+    a = F.frame_hits(sents, shipped, articles=arts)
+    b = F.frame_hits(sents, shipped)
+    assert len(a) > 100
+    cols = ["doc_id", "part", "start", "end", "category", "lexicon", "negated", "sent_idx"]
+    pd.testing.assert_frame_equal(a[cols], b[cols])
+    texts = dict(zip(arts["doc_id"], arts["text"], strict=True))
+    # hit voice in mixed sentences equals analysis.text's own rule on the full text
+    share = sents.set_index(["doc_id", "sent_idx"])["quoted_share"]
+    is_mixed = [0 < share.loc[(d, i)] < 1 for d, i in zip(a["doc_id"], a["sent_idx"], strict=True)]
+    mixed = a[np.array(is_mixed) & (a["part"] == "body").to_numpy()]
+    assert len(mixed) > 20
+    spans_of = {d: quote_spans(t) for d, t in texts.items()}
+    expected = [
+        span_voice(s, e, spans_of[d])
+        for d, s, e in zip(mixed["doc_id"], mixed["start"], mixed["end"], strict=True)
+    ]
+    assert list(mixed["voice"]) == expected
+    body = a[a["part"] == "body"]
+    assert all(
+        texts[d][s:e] == m
+        for d, s, e, m in zip(
+            body["doc_id"], body["start"], body["end"], body["matched"], strict=True
+        )
+    )
+
+
+# --------------------------------------------------------------------------- properties
+
+WORDS = [
+    "bold",
+    "brave",
+    "bravely",
+    "mass",
+    "surveillance",
+    "human",
+    "rights",
+    "not",
+    "no",
+    "parting",
+]
+FILLER = ["the", "a", "plan", "shot", "was", "it", "x"]
+SEPS = [" ", " ", " ", ", ", ". ", "-", "\n"]
+PROP_CUES = {
+    "praise": ["bold", "brave", "bold plan", "brav*"],
+    "surv": ["surveillance", "mass surveillance"],
+    "rights": ["human rights", "rights", "mass"],
+    "conflict": ["parting shot", "shot"],
+}
+
+
+def naive_hits(text: str, cues: dict, window: int = 3) -> set[tuple]:
+    """Reference matcher: one regex per cue over the lower-cased text, then longest-first."""
+    low = text.lower().replace("-", " ")
+    cands = []
+    for cat, items in cues.items():
+        for cue in items:
+            body = re.escape(cue).replace(r"\*", r"\w*")  # a glob: word characters
+            pat = re.compile(r"(?<!\w)(?=(" + body + r"))")
+            for m in pat.finditer(low):
+                s, e = m.start(1), m.end(1)
+                if e < len(low) and (low[e].isalnum() or low[e] == "_"):
+                    continue
+                cands.append((s, e, cat, cue))
+    cands.sort(key=lambda c: (-(c[1] - c[0]), c[0], c[3].count("*"), c[2], c[3]))
+    accepted: list[tuple] = []
+    for c in cands:
+        clash = any(
+            c[0] < a[1] and a[0] < c[1] and not (c[:2] == a[:2] and c[2] != a[2]) for a in accepted
+        )
+        if not clash:
+            accepted.append(c)
+    out = set()
+    for s, e, cat, cue in accepted:
+        clause = re.split(r"[.,;:!?()\[\]\"“”—–\n]", low[:s])[-1]
+        neg = any(t in F.NEGATORS or t.endswith("n't") for t in clause.split()[-window:])
+        out.add((s, e, cat, cue, neg))
+    return out
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(WORDS + FILLER), st.sampled_from(SEPS)), min_size=1, max_size=40
+    )
+)
+def test_engine_matches_naive_reference(tokens):
+    text = "SYNTHETIC " + "".join(w + sep for w, sep in tokens)
+    lx = lex(PROP_CUES)
+    hits = F.match_text(text, lx)
+    got = set(
+        zip(hits["start"], hits["end"], hits["category"], hits["cue"], hits["negated"], strict=True)
+    )
+    assert got == naive_hits(text, PROP_CUES)
+
+
+QUOTE_CHARS = ["“", "”", '"', "‘", "’", "'", " ", "a", "b", "(", ":"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(QUOTE_CHARS), max_size=40), st.booleans())
+def test_fast_quote_pairs_equal_text_quote_spans(line, headline):
+    expected = [(q.start, q.end) for q in quote_spans(line, headline=headline)]
+    assert F.quote_pairs_fast(line, headline) == expected
+
+
+def test_fast_quote_pairs_on_corpus_paragraphs():
+    path = paths.corpus_dir("allsides_techpolicy") / "articles.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in islice(fh, 60)]
+    n = 0
+    for r in rows:
+        for para in (r["content_original"] or "").split("\n"):
+            if para:
+                assert F.quote_pairs_fast(para) == [(q.start, q.end) for q in quote_spans(para)]
+                n += 1
+    assert n > 100
+
+
+def test_no_warnings_on_plain_load():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.load_lexicons()
+
+
+def test_text_category_rates_one_row_per_text(shipped):
+    texts = ["SYNTHETIC: a bold and brave plan.", "", "SYNTHETIC: nothing here."]
+    out = F.text_category_rates(texts, shipped.select("evaluative"))
+    assert len(out) == 3 and list(out["n_words"]) == [6, 0, 3]
+    assert out.loc[0, "evaluative.praise"] == pytest.approx(2 * 1000 / 6)
+    assert out.loc[2, "evaluative.praise"] == 0 and pd.isna(out.loc[1, "evaluative.praise"])

@@ -1,0 +1,113 @@
+"""Target-dependent sentiment: the shipped model, its evaluation and JSONL prediction."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from analysis import paths
+from analysis import target_sentiment as T
+
+
+@pytest.fixture(scope="module")
+def model() -> T.TargetSentimentClassifier:
+    return T.load_target_model()
+
+
+def test_newsmtsc_offsets_are_exclusive_end():
+    dev = T.newsmtsc_targets("devtest_mt")
+    assert len(dev) > 1000
+    assert all(s[a:b] == m for s, a, b, m in zip(dev.sentence, dev.start, dev.end, dev.mention))
+    assert set(dev["polarity"]) == {2.0, 4.0, 6.0}
+
+
+def test_shipped_model_is_json_and_records_its_provenance():
+    path = paths.MODELS_DIR / T.MODEL_FILE
+    doc = json.loads(path.read_text(encoding="utf-8"))  # plain JSON, no pickle
+    assert doc["format"] == T.MODEL_FORMAT
+    train = paths.VALIDATION_DIR / "newsmtsc" / "train.jsonl"
+    assert doc["train_sha256"] == T._sha256(train)
+    assert len(doc["cv"]["folds"]) == 5
+    assert 0.0 < doc["cv"]["macro_f1_mean"] < 1.0
+
+
+def test_shipped_model_reproduces_recorded_devtest_score(model):
+    recorded = T.target_model_info()["devtest_mt"]
+    table = T.evaluate_newsmtsc(model)
+    row = table.set_index("method").loc["target model (logistic regression)"]
+    assert abs(row["macro_f1"] - recorded["macro_f1"]) < 0.001
+    assert abs(row["accuracy"] - recorded["accuracy"]) < 0.001
+    # the targeted model beats both VADER baselines and the majority class
+    others = table[table["method"] != "target model (logistic regression)"]
+    assert row["macro_f1"] > others["macro_f1"].max()
+    assert set(table.columns) >= {"macro_f1", "f1_negative", "f1_neutral", "f1_positive"}
+
+
+def test_model_distinguishes_targets_in_one_sentence(model):
+    # synthetic sentence: the same words, the target moves
+    s = "Critics attacked Amazon for its disastrous record, while Microsoft said nothing."
+    a = s.index("Amazon")
+    m = s.index("Microsoft")
+    proba = model.predict_proba([(s, a, a + 6), (s, m, m + 9)])
+    assert proba.shape == (2, 3)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    score = model.score_targets([(s, a, a + 6), (s, m, m + 9)])
+    assert score[0] < score[1]
+    assert model.predict([(s, a, a + 6)])[0] == 2.0
+
+
+def test_json_round_trip_gives_identical_predictions(model):
+    dev = T.newsmtsc_targets("devtest_mt").head(60)
+    again = T.TargetSentimentClassifier.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert np.allclose(model.predict_proba(dev), again.predict_proba(dev))
+
+
+def test_check_target_messages():
+    assert T.check_target("abc", 0, 3) is None
+    assert T.check_target("abc", 2, 10) == "offsets 2-10 outside sentence of length 3"
+    assert "not an integer" in T.check_target("abc", "x", 2)
+    assert T.check_target("", 0, 1) == "sentence is missing or empty"
+
+
+def test_predict_jsonl_records_bad_lines_and_targets(tmp_path, model):
+    # synthetic NewsMTSC-style input, including deliberately broken lines and targets
+    s = "The senator praised the new privacy law, but critics slammed Facebook."
+    f = s.index("Facebook")
+    lines = [
+        json.dumps(
+            {
+                "primary_gid": "synthetic_1",
+                "sentence_normalized": s,
+                "targets": [
+                    {"from": 4, "to": 11, "mention": "senator"},
+                    {"from": f, "to": f + 8, "mention": "Facebook"},
+                    {"from": 300, "to": 310, "mention": "nobody"},
+                ],
+            }
+        ),
+        "{not json",
+        json.dumps({"primary_gid": "synthetic_3", "targets": []}),
+        json.dumps(
+            {"sentence_normalized": "Nothing here.", "targets": [{"mention": "x", "to": 3}]}
+        ),
+    ]
+    src = tmp_path / "synthetic.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    summary = T.predict_jsonl(src, out, model=model)
+    assert summary["lines"] == 4 and summary["lines_ok"] == 2 and summary["line_errors"] == 2
+    assert summary["targets"] == 4
+    assert summary["targets_predicted"] == 2 and summary["target_errors"] == 2
+    got = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert len(got) == 4  # one output line per input line, none dropped
+    t0 = got[0]["targets"]
+    assert t0[0]["polarity"] in (2.0, 4.0, 6.0) and "error" not in t0[0]
+    assert t0[1]["polarity"] == 2.0  # "critics slammed Facebook"
+    assert t0[2]["polarity"] is None
+    assert t0[2]["error"] == f"offsets 300-310 outside sentence of length {len(s)}"
+    assert got[1]["line"] == 2 and got[1]["error"].startswith("malformed JSON")
+    assert got[2]["error"] == "missing field 'sentence_normalized'"
+    assert got[3]["targets"][0]["polarity"] is None
+    assert "'from'" in got[3]["targets"][0]["error"]
