@@ -116,7 +116,7 @@ import pandas as pd
 import yaml
 
 from . import paths
-from .text import count_words, sentence_table
+from .text import count_words, line_quote_pairs, sentence_table
 
 HIT_COLUMNS = (
     "doc_id",
@@ -937,56 +937,6 @@ def _is_negated(lower: str, start: int, window: int) -> bool:
 
 # --------------------------------------------------------------------------- voice
 
-_QUOTE_CHAR_RE = re.compile("[“”\"‘’']")
-
-
-def quote_pairs_fast(line: str, headline: bool = False) -> list[tuple[int, int]]:
-    """Quotation spans of one line, identical to the offsets of :func:`analysis.text.quote_spans`.
-
-    The rules of ``analysis.text`` change state only at quote characters, so this visits only
-    those characters instead of every character (tested for equality with ``quote_spans``).
-    ``line`` must not contain a line break.
-    """
-    pairs: list[tuple[int, int]] = []
-    n = len(line)
-    open_at: int | None = None
-    kind = ""
-    for m in _QUOTE_CHAR_RE.finditer(line):
-        i, ch = m.start(), m.group()
-        if open_at is None:
-            if ch == "“":
-                open_at, kind = i, "curly"
-            elif ch == '"':
-                open_at, kind = i, "straight"
-            elif ch == "‘" and (i == 0 or not line[i - 1].isalnum()):
-                open_at, kind = i, "single"
-            elif (
-                headline
-                and ch == "'"
-                and (i == 0 or line[i - 1] in " (:")
-                and i + 1 < n
-                and line[i + 1].isalnum()
-            ):
-                open_at, kind = i, "hsingle"
-        else:
-            close = (
-                (kind == "curly" and ch in "”“")
-                or (kind == "straight" and ch == '"')
-                or (kind == "single" and ch == "’" and (i + 1 == n or not line[i + 1].isalpha()))
-                or (kind == "hsingle" and ch == "'" and (i + 1 == n or not line[i + 1].isalpha()))
-            )
-            if close and ch == "“" and kind == "curly":
-                pairs.append((open_at + 1, i))
-                open_at = i
-                continue
-            if close:
-                if i > open_at + 1:
-                    pairs.append((open_at + 1, i))
-                open_at = None
-    if open_at is not None and kind in ("curly", "straight") and n - open_at > 1:
-        pairs.append((open_at + 1, n))
-    return pairs
-
 
 def _span_voices(
     gs: np.ndarray, ge: np.ndarray, headline: np.ndarray, big: str, raw: np.ndarray
@@ -998,7 +948,7 @@ def _span_voices(
     span is quoted when the last curly quote before it on its line is an opening one and no curly
     quote falls inside it; on a line with only straight double quotes, when an odd number of them
     precede it on the line and none falls inside it. Lines mixing both, lines with single opening
-    quotes, and headlines go through :func:`quote_pairs_fast`.
+    quotes, and headlines go through :func:`analysis.text.line_quote_pairs`.
     """
     n = len(raw)
     # sentinels at both ends keep every lookup in range
@@ -1030,7 +980,7 @@ def _span_voices(
     for i in slow.tolist():
         lo, hi = int(line_lo[i]), int(line_hi[i])
         if lo not in cache:
-            cache[lo] = [(a + lo, b + lo) for a, b in quote_pairs_fast(big[lo:hi], headline[i])]
+            cache[lo] = [(a + lo, b + lo) for a, b in line_quote_pairs(big[lo:hi], headline[i])]
         a0, b0 = int(gs[i]), int(ge[i])
         quoted[i] = any(a <= a0 and b0 <= b for a, b in cache[lo])
     return np.where(quoted, "quoted", "reporter").astype(object)

@@ -126,11 +126,13 @@ def _sentiment(sents: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _frames(sents: pd.DataFrame, lexicon_name: str, lexicons: Any) -> pd.DataFrame:
+def _frames(
+    sents: pd.DataFrame, lexicon_name: str, lexicons: Any, articles: pd.DataFrame
+) -> pd.DataFrame:
     from .framing import frame_hits, resolve_lexicons
 
     lexset = resolve_lexicons(lexicons)
-    return frame_hits(sents, {lexicon_name: lexset[lexicon_name]})
+    return frame_hits(sents, {lexicon_name: lexset[lexicon_name]}, articles=articles)
 
 
 def _actors(sents: pd.DataFrame, actors: Any) -> pd.DataFrame:
@@ -208,7 +210,7 @@ def score_chunk(
             staged(
                 f"frames-{name}",
                 f"{ver['frames_engine']}|{lver}",
-                lambda name=name: _frames(sents, name, lexicons),
+                lambda name=name: _frames(sents, name, lexicons, articles),
             )
         )
     hits_df = pd.concat(hits, ignore_index=True) if hits else pd.DataFrame()
@@ -285,12 +287,17 @@ def doc_table(
     """One row per article: metadata, sentence counts, sentiment aggregates, frame rates."""
     from .framing import article_frame_rates
     from .sentiment import article_sentiment
+    from .sentiment_validation import NEWS_THRESHOLD
 
     scored = sentences.merge(sentiment, on=["doc_id", "sent_idx"], how="left")
     parts = []
+    # thresholds for "positive"/"negative" sentences: VADER's documented +-0.05; the news scorer
+    # predicts the rater mean / 4, so its band is the +-0.5 rater-scale cut (+-0.125)
+    thresholds = {"vader": 0.05, "news": NEWS_THRESHOLD}
     for method in ("vader", "news"):
         s = scored.assign(compound=scored[f"{method}_compound"])
-        agg = article_sentiment(s).set_index("doc_id")
+        th = thresholds[method]
+        agg = article_sentiment(s, pos_threshold=th, neg_threshold=-th).set_index("doc_id")
         agg = agg.drop(
             columns=[
                 c
@@ -309,7 +316,7 @@ def doc_table(
         )
     rates = article_frame_rates(hits, sentences, lexicons).set_index("doc_id")
     meta = articles[[c for c in articles.columns if c in DOC_META]].set_index("doc_id")
-    docs = meta.join(parts, how="left").join(rates, how="left")
+    docs = pd.concat([meta, *parts, rates], axis=1, join="outer").loc[meta.index]
     return docs.reset_index()
 
 

@@ -6,10 +6,12 @@ downstream hit can be traced back to the article text.
 
 Sentence splitting uses ``sentencex`` (Wikimedia's rule-based segmenter). It was chosen over
 blingfire, pysbd and syntok by accuracy on a hand-checked sample of news sentences and by speed;
-the comparison and numbers are in ``benchmarks/RESULTS.md`` (``benchmarks/bench_sentences.py``).
-It keeps quotations that span several sentences together, knows abbreviations such as "U.S.",
-"Sen." and "Dr.", and treats line breaks as boundaries, so headlines without a full stop stand
-alone. Around it we add paragraph handling, whitespace trimming and a hard cap on sentence length
+the comparison and numbers are in ``benchmarks/RESULTS.md`` (``benchmarks/bench_sentences.py``,
+gold file ``benchmarks/sentence_gold.jsonl``). It keeps quotations that span several sentences
+together, knows abbreviations such as "U.S.", "Sen." and "Dr.", and treats blank lines
+(paragraph breaks) as boundaries, so headlines without a full stop stand alone. Around it we
+add two measured repairs (a dangling opening quote, a lone list number), whitespace trimming
+and a hard cap on sentence length
 (enormous run-on "sentences" such as tables are cut at ``MAX_SENTENCE_CHARS``).
 
 Quote detection is a small deterministic scanner (documented rules below) rather than a library:
@@ -30,6 +32,41 @@ QUOTED_SHARE = 0.5  # a sentence is "quoted" when at least half its letters are 
 VOICES = ("reporter", "quoted")
 
 _PARA_RE = re.compile(r"\n\s*\n|\r\n\s*\r\n")
+_LIST_NUMBER_RE = re.compile(r"\d{1,3}[.)]")
+
+
+def _repair_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Fix two measured sentencex habits (benchmarks/RESULTS_vader_sentences.md): an opening
+    quote left dangling at the end of a sentence moves to the sentence it opens, and a lone list
+    number ("3.") joins its item."""
+    out: list[tuple[int, int]] = []
+    carry: int | None = None
+    for s, e in spans:
+        if carry is not None:
+            if "\n" in text[carry:s]:
+                out[-1] = (out[-1][0], carry + 1)
+            else:
+                s = carry
+            carry = None
+        if (
+            out
+            and _LIST_NUMBER_RE.fullmatch(text, out[-1][0], out[-1][1])
+            and "\n" not in text[out[-1][1] : s]
+        ):
+            s = out.pop()[0]
+        q = e - 1
+        if e - s > 1 and (text[q] == "“" or (text[q] == '"' and text[q - 1].isspace())):
+            e = q
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            carry = q
+        out.append((s, e))
+    if carry is not None:
+        s, _ = out.pop()
+        out.append((s, carry + 1))
+    return out
+
+
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
 
 
@@ -69,7 +106,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if sub_start < end:
             spans.append((sub_start, end))
     out: list[tuple[int, int]] = []
-    for s, e in spans:
+    for s, e in _repair_spans(text, spans):
         while e - s > MAX_SENTENCE_CHARS:
             cut = text.rfind(" ", s, s + MAX_SENTENCE_CHARS)
             cut = cut if cut > s else s + MAX_SENTENCE_CHARS
@@ -130,57 +167,62 @@ class QuoteSpan:
     speaker: str | None
 
 
+_QUOTE_CHAR_RE = re.compile("[“”\"‘’']")
+
+
+def line_quote_pairs(line: str, headline: bool = False) -> list[tuple[int, int]]:
+    """Inner spans of the quotations of one line (no line breaks), following the rules above.
+
+    The rules change state only at quote characters, so the scan visits only those characters
+    (tested against a character-by-character reference implementation in the tests).
+    """
+    pairs: list[tuple[int, int]] = []
+    n = len(line)
+    open_at: int | None = None
+    kind = ""
+    for m in _QUOTE_CHAR_RE.finditer(line):
+        i, ch = m.start(), m.group()
+        if open_at is None:
+            if ch == "“":
+                open_at, kind = i, "curly"
+            elif ch == '"':
+                open_at, kind = i, "straight"
+            elif ch == "‘" and (i == 0 or not line[i - 1].isalnum()):
+                open_at, kind = i, "single"
+            elif (
+                headline
+                and ch == "'"
+                and (i == 0 or line[i - 1] in " (:")
+                and i + 1 < n
+                and line[i + 1].isalnum()
+            ):
+                open_at, kind = i, "hsingle"
+        else:
+            close = (
+                (kind == "curly" and ch in "”“")
+                or (kind == "straight" and ch == '"')
+                or (kind == "single" and ch == "’" and (i + 1 == n or not line[i + 1].isalpha()))
+                or (kind == "hsingle" and ch == "'" and (i + 1 == n or not line[i + 1].isalpha()))
+            )
+            if close and ch == "“" and kind == "curly":
+                pairs.append((open_at + 1, i))
+                open_at = i
+                continue
+            if close:
+                if i > open_at + 1:
+                    pairs.append((open_at + 1, i))
+                open_at = None
+    if open_at is not None and kind in ("curly", "straight") and n - open_at > 1:
+        pairs.append((open_at + 1, n))
+    return pairs
+
+
 def _quote_pairs(text: str, headline: bool = False) -> list[tuple[int, int]]:
-    """Inner spans of quotations in ``text`` (one paragraph or a whole text)."""
+    """Inner spans of quotations in ``text`` (quotes never span a line break)."""
     pairs: list[tuple[int, int]] = []
     for pm in re.finditer(r"[^\n]+", text):
-        p0, para = pm.start(), pm.group(0)
-        i, n = 0, len(para)
-        open_at: int | None = None
-        kind = ""
-        while i < n:
-            ch = para[i]
-            if open_at is None:
-                if ch == "“":
-                    open_at, kind = i, "curly"
-                elif ch == '"':
-                    open_at, kind = i, "straight"
-                elif ch == "‘" and (i == 0 or not para[i - 1].isalnum()):
-                    open_at, kind = i, "single"
-                elif (
-                    headline
-                    and ch == "'"
-                    and (i == 0 or para[i - 1] in " (:")
-                    and i + 1 < n
-                    and para[i + 1].isalnum()
-                ):
-                    open_at, kind = i, "hsingle"
-            else:
-                close = (
-                    (kind == "curly" and ch in "”“")
-                    or (kind == "straight" and ch == '"')
-                    or (
-                        kind == "single" and ch == "’" and (i + 1 == n or not para[i + 1].isalpha())
-                    )
-                    or (
-                        kind == "hsingle"
-                        and ch == "'"
-                        and (i + 1 == n or not para[i + 1].isalpha())
-                    )
-                )
-                if close and ch == "“" and kind == "curly":
-                    # a new opening quote before the close: treat previous as running to here
-                    pairs.append((p0 + open_at + 1, p0 + i))
-                    open_at = i
-                    i += 1
-                    continue
-                if close:
-                    if i > open_at + 1:
-                        pairs.append((p0 + open_at + 1, p0 + i))
-                    open_at = None
-            i += 1
-        if open_at is not None and kind in ("curly", "straight") and n - open_at > 1:
-            pairs.append((p0 + open_at + 1, p0 + n))  # rule 2: runs to end of paragraph
+        p0 = pm.start()
+        pairs.extend((a + p0, b + p0) for a, b in line_quote_pairs(pm.group(0), headline))
     return pairs
 
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from analysis import framing as F
 from analysis import paths
-from analysis.text import quote_spans, sentence_table, span_voice
+from analysis.text import line_quote_pairs, quote_spans, sentence_table, span_voice
 
 
 def lex(categories: dict, name: str = "synthetic", window: int = 3, **extra) -> F.Lexicon:
@@ -458,14 +458,69 @@ def test_engine_matches_naive_reference(tokens):
     assert got == naive_hits(text, PROP_CUES)
 
 
+def reference_quote_pairs(text: str, headline: bool = False) -> list[tuple[int, int]]:
+    """The original character-by-character quote scanner, kept as the reference."""
+    pairs: list[tuple[int, int]] = []
+    for pm in re.finditer(r"[^\n]+", text):
+        p0, para = pm.start(), pm.group(0)
+        i, n = 0, len(para)
+        open_at: int | None = None
+        kind = ""
+        while i < n:
+            ch = para[i]
+            if open_at is None:
+                if ch == "“":
+                    open_at, kind = i, "curly"
+                elif ch == '"':
+                    open_at, kind = i, "straight"
+                elif ch == "‘" and (i == 0 or not para[i - 1].isalnum()):
+                    open_at, kind = i, "single"
+                elif (
+                    headline
+                    and ch == "'"
+                    and (i == 0 or para[i - 1] in " (:")
+                    and i + 1 < n
+                    and para[i + 1].isalnum()
+                ):
+                    open_at, kind = i, "hsingle"
+            else:
+                close = (
+                    (kind == "curly" and ch in "”“")
+                    or (kind == "straight" and ch == '"')
+                    or (
+                        kind == "single" and ch == "’" and (i + 1 == n or not para[i + 1].isalpha())
+                    )
+                    or (
+                        kind == "hsingle"
+                        and ch == "'"
+                        and (i + 1 == n or not para[i + 1].isalpha())
+                    )
+                )
+                if close and ch == "“" and kind == "curly":
+                    # a new opening quote before the close: treat previous as running to here
+                    pairs.append((p0 + open_at + 1, p0 + i))
+                    open_at = i
+                    i += 1
+                    continue
+                if close:
+                    if i > open_at + 1:
+                        pairs.append((p0 + open_at + 1, p0 + i))
+                    open_at = None
+            i += 1
+        if open_at is not None and kind in ("curly", "straight") and n - open_at > 1:
+            pairs.append((p0 + open_at + 1, p0 + n))  # rule 2: runs to end of paragraph
+    return pairs
+
+
 QUOTE_CHARS = ["“", "”", '"', "‘", "’", "'", " ", "a", "b", "(", ":"]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(QUOTE_CHARS), max_size=40), st.booleans())
-def test_fast_quote_pairs_equal_text_quote_spans(line, headline):
-    expected = [(q.start, q.end) for q in quote_spans(line, headline=headline)]
-    assert F.quote_pairs_fast(line, headline) == expected
+def test_fast_quote_pairs_equal_reference(line, headline):
+    expected = reference_quote_pairs(line, headline=headline)
+    assert line_quote_pairs(line, headline) == expected
+    assert [(q.start, q.end) for q in quote_spans(line, headline=headline)] == expected
 
 
 def test_fast_quote_pairs_on_corpus_paragraphs():
@@ -476,7 +531,7 @@ def test_fast_quote_pairs_on_corpus_paragraphs():
     for r in rows:
         for para in (r["content_original"] or "").split("\n"):
             if para:
-                assert F.quote_pairs_fast(para) == [(q.start, q.end) for q in quote_spans(para)]
+                assert line_quote_pairs(para) == reference_quote_pairs(para)
                 n += 1
     assert n > 100
 

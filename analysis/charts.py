@@ -1,0 +1,140 @@
+"""Chart builders for the sentiment, framing and case-study notebooks.
+
+Each function takes the tidy table it draws (the same table the notebook saves as CSV with
+:func:`analysis.plots.save_figure`) and returns a matplotlib figure. Titles state the finding and
+are computed from the data; axes carry units; n and uncertainty are shown.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from .plots import OKABE_ITO, VOICE_COLORS, use_style
+
+
+def plot_seed_sentences(table: pd.DataFrame, title: str | None = None):
+    """One bar pair per sentence of an article: VADER and news compound, coloured by voice.
+
+    ``table`` columns: ``sent_idx, text, voice, vader_compound, news_compound``.
+    """
+    use_style()
+    n = len(table)
+    fig, ax = plt.subplots(figsize=(10, 0.32 * n + 1.5))
+    y = np.arange(n)
+    ax.barh(y - 0.2, table["vader_compound"], 0.4, color=OKABE_ITO[5], label="VADER")
+    ax.barh(y + 0.2, table["news_compound"], 0.4, color=OKABE_ITO[0], label="news-adapted")
+    labels = [
+        (("[Q] " if v == "quoted" else "") + (t[:70] + "…" if len(t) > 70 else t))
+        for t, v in zip(table["text"], table["voice"])
+    ]
+    ax.set_yticks(y, labels, fontsize=7)
+    for tick, v in zip(ax.get_yticklabels(), table["voice"]):
+        tick.set_color(VOICE_COLORS.get(v, "black"))
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel("Sentence compound score (-1 negative … +1 positive)")
+    nq = int((table["voice"] == "quoted").sum())
+    ax.set_title(
+        title
+        or f"The seed article sentence by sentence: {nq} of {n} sentences are quoted speech "
+        "(orange, [Q])"
+    )
+    ax.legend(loc="lower right")
+    return fig
+
+
+def plot_metric_bars(
+    table: pd.DataFrame,
+    metric: str,
+    label_col: str = "method",
+    lo: str | None = None,
+    hi: str | None = None,
+    reference: dict[str, float] | None = None,
+    xlabel: str = "",
+    title: str = "",
+):
+    """Horizontal bars of ``metric`` per row with optional CI columns and reference lines."""
+    use_style()
+    d = table.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(d) + 1.6))
+    y = np.arange(len(d))
+    err = None
+    if lo and hi and lo in d and hi in d:
+        err = np.vstack([d[metric] - d[lo], d[hi] - d[metric]]).clip(min=0)
+    ax.barh(y, d[metric], xerr=err, color=OKABE_ITO[0], capsize=3)
+    for yi, v in zip(y, d[metric]):
+        ax.text(v, yi, f" {v:.3f}", va="center", fontsize=8)
+    ax.set_yticks(y, d[label_col])
+    ax.invert_yaxis()
+    for i, (name, val) in enumerate((reference or {}).items()):
+        ax.axvline(
+            val,
+            color=OKABE_ITO[(i + 3) % len(OKABE_ITO)],
+            ls="--",
+            lw=1,
+            label=f"{name}: {val:.3f}",
+        )
+    if reference:
+        ax.legend(loc="lower right", fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    return fig
+
+
+def plot_gap_intervals(table: pd.DataFrame, title: str = ""):
+    """Mean score gap per identity pair and scorer with bootstrap 95% CIs (EEC audit).
+
+    ``table`` columns: ``scorer, pair, gap, ci_low, ci_high``.
+    """
+    use_style()
+    d = table.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(d) + 1.6))
+    y = np.arange(len(d))
+    scorers = list(dict.fromkeys(d["scorer"]))
+    colors = {s: OKABE_ITO[i % len(OKABE_ITO)] for i, s in enumerate(scorers)}
+    for yi, (_, r) in zip(y, d.iterrows()):
+        ax.errorbar(
+            r["gap"],
+            yi,
+            xerr=[[r["gap"] - r["ci_low"]], [r["ci_high"] - r["gap"]]],
+            fmt="o",
+            color=colors[r["scorer"]],
+            capsize=3,
+        )
+    ax.set_yticks(y, [f"{s} · {p}" for s, p in zip(d["scorer"], d["pair"])], fontsize=8)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", lw=0.8)
+    for v in (-0.005, 0.005):
+        ax.axvline(v, color="grey", ls=":", lw=1)
+    ax.set_xlabel("Mean score difference between paired sentences (compound units; dotted: ±0.005)")
+    ax.set_title(title)
+    return fig
+
+
+def plot_voice_comparison(table: pd.DataFrame, value: str, title: str = "", xlabel: str = ""):
+    """Reporter vs quoted means with CIs per group. Columns: ``group, voice, mean, ci_low,
+    ci_high, n``."""
+    use_style()
+    groups = list(dict.fromkeys(table["group"]))
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(groups) + 1.8))
+    for j, voice in enumerate(("reporter", "quoted")):
+        d = table[table["voice"] == voice].set_index("group").reindex(groups)
+        y = np.arange(len(groups)) + (j - 0.5) * 0.3
+        ax.errorbar(
+            d["mean"],
+            y,
+            xerr=[d["mean"] - d["ci_low"], d["ci_high"] - d["mean"]],
+            fmt="o",
+            capsize=3,
+            color=VOICE_COLORS[voice],
+            label=f"{voice} voice (n = {int(d['n'].sum()):,} articles)",
+        )
+    ax.set_yticks(np.arange(len(groups)), groups)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel or value)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return fig
