@@ -285,7 +285,7 @@ def doc_table(
     lexicons: Any = None,
 ) -> pd.DataFrame:
     """One row per article: metadata, sentence counts, sentiment aggregates, frame rates."""
-    from .framing import article_frame_rates
+    from .framing import article_frame_rates, resolve_lexicons
     from .sentiment import article_sentiment
     from .sentiment_validation import NEWS_THRESHOLD
 
@@ -314,9 +314,13 @@ def doc_table(
                 }
             )
         )
-    rates = article_frame_rates(hits, sentences, lexicons).set_index("doc_id")
+    # categories come from the lexicons, so a chunk without any hit of a category still gets zeros
+    rates = article_frame_rates(hits, sentences, resolve_lexicons(lexicons)).set_index("doc_id")
+    # a fixed column order (words first, then categories by name) whatever the chunking
+    first = [c for c in ("n_words", "n_words_reporter") if c in rates.columns]
+    rates = rates[first + sorted(c for c in rates.columns if c not in first)].copy()
     meta = articles[[c for c in articles.columns if c in DOC_META]].set_index("doc_id")
-    docs = pd.concat([meta, *parts, rates], axis=1, join="outer").loc[meta.index]
+    docs = pd.concat([meta, *parts, rates], axis=1, join="outer").loc[meta.index].copy()
     return docs.reset_index()
 
 

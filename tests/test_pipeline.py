@@ -1,0 +1,180 @@
+"""The scoring pipeline: same results for any jobs/chunk size/engine, cache behaviour, failure
+isolation, streaming and Dask. Uses a small seeded sample of the real corpus."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from analysis import paths, pipeline
+from analysis.corpus import study_articles
+from analysis.pipeline import Scores, score_corpus, score_stream
+
+N = 24
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return study_articles(sample=N, seed=3)
+
+
+@pytest.fixture(scope="module")
+def baseline(sample):
+    return score_corpus(sample, jobs=1, chunk_size=N, cache_dir=None, progress=False)
+
+
+def _canon(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return df.sort_values(keys).reset_index(drop=True)
+
+
+def test_every_table_is_filled(baseline, sample):
+    assert baseline.report["articles_scored"] == N and baseline.report["articles_skipped"] == 0
+    assert len(baseline.docs) == N and set(baseline.docs["doc_id"]) == set(sample["doc_id"])
+    assert baseline.report["sentences"] == len(baseline.sentences) > N
+    for col in ("vader_compound", "news_compound", "voice"):
+        assert baseline.sentences[col].notna().all()
+    assert {"evaluative", "generic_frames", "policy_frames"} <= set(baseline.hits["lexicon"])
+    assert "evaluative.praise.rate" in baseline.docs.columns
+    assert len(baseline.mentions) > 0 and {"actor", "score"} <= set(baseline.mentions.columns)
+
+
+def test_same_result_for_any_jobs_and_chunk_size(baseline, sample):
+    other = score_corpus(sample, jobs=2, chunk_size=5, cache_dir=None, progress=False)
+    pd.testing.assert_frame_equal(_canon(baseline.docs, ["doc_id"]), _canon(other.docs, ["doc_id"]))
+    pd.testing.assert_frame_equal(
+        _canon(baseline.sentences, ["doc_id", "sent_idx"]),
+        _canon(other.sentences, ["doc_id", "sent_idx"]),
+    )
+    keys = ["doc_id", "part", "start", "lexicon", "category"]
+    pd.testing.assert_frame_equal(_canon(baseline.hits, keys), _canon(other.hits, keys))
+
+
+def test_cache_is_used_and_one_lexicon_change_rescores_only_frames(sample, tmp_path):
+    cache = tmp_path / "cache"
+    first = score_corpus(sample, chunk_size=12, cache_dir=cache, progress=False)
+    assert first.report["chunks_from_cache"] == 0
+    again = score_corpus(sample, chunk_size=12, cache_dir=cache, progress=False)
+    assert again.report["chunks_from_cache"] == 2
+    pd.testing.assert_frame_equal(first.docs, again.docs)
+    # an analyst's extra lexicon: only its frames stage is computed, other stages come from cache
+    from analysis.framing import load_lexicons, read_lexicon
+
+    extra = tmp_path / "lex"
+    extra.mkdir()
+    (extra / "mine.yml").write_text(
+        "name: mine\nversion: '1'\ndescription: SYNTHETIC test lexicon\ncitation: test\n"
+        "licence: CC0\ncategories:\n  tech: [encryption, surveillance]\n"
+    )
+    lexicons = load_lexicons(extra_dirs=[extra])
+    assert read_lexicon(extra / "mine.yml").name == "mine"
+    before = {p.parent.name for p in cache.rglob("*.parquet")}
+    third = score_corpus(sample, chunk_size=12, cache_dir=cache, lexicons=lexicons, progress=False)
+    after = {p.parent.name for p in cache.rglob("*.parquet")}
+    assert after - before == {"frames-mine"}
+    assert "mine" in set(third.hits["lexicon"])
+    n_new = len([p for p in cache.rglob("*.parquet") if p.parent.name == "frames-mine"])
+    assert n_new == 2
+
+
+def test_no_temporary_files_left_and_damaged_entry_recomputed(sample, tmp_path):
+    cache = tmp_path / "cache"
+    score_corpus(sample.head(4), cache_dir=cache, progress=False)
+    assert not list(cache.rglob("*.tmp"))
+    victim = next(cache.rglob("sentiment/*.parquet"))
+    victim.write_bytes(b"PAR1 truncated")  # an interrupted/damaged write
+    res = score_corpus(sample.head(4), cache_dir=cache, progress=False)
+    assert res.sentences["news_compound"].notna().all()
+
+
+def test_a_failing_article_is_reported_and_the_rest_scored(sample, monkeypatch):
+    real = pipeline._sentences
+
+    def flaky(articles):
+        if (articles["doc_id"] == sample["doc_id"].iloc[2]).any():
+            raise ValueError("SYNTHETIC failure for this article")
+        return real(articles)
+
+    monkeypatch.setattr(pipeline, "_sentences", flaky)
+    res = score_corpus(sample.head(6), cache_dir=None, progress=False)
+    assert res.report["articles_skipped"] == 1
+    assert res.report["skipped"][0]["doc_id"] == sample["doc_id"].iloc[2]
+    assert "SYNTHETIC failure" in res.report["skipped"][0]["reason"]
+    assert res.report["articles_scored"] == 5
+
+
+def test_empty_and_enormous_texts_do_not_break_a_run(sample):
+    odd = pd.concat(
+        [sample.head(2), sample.head(1).assign(doc_id="huge", text="word " * 2_000_000)]
+    )
+    res = score_corpus(odd, cache_dir=None, progress=False)
+    assert res.report["articles_scored"] == 3
+    assert res.sentences[res.sentences["doc_id"] == "huge"]["text"].str.len().max() <= 2000
+
+
+def test_streaming_gives_the_same_documents(sample, baseline, tmp_path):
+    src = tmp_path / "corpus.parquet"
+    sample[["doc_id", "title", "text", "url"]].to_parquet(src)
+    rep = score_stream(src, tmp_path / "out", batch_size=7, progress=False)
+    assert rep["read"] == N and rep["articles_scored"] == N and rep["batches"] == 4
+    docs = pd.read_parquet(tmp_path / "out" / "docs")
+    cols = ["doc_id", "n_sentences", "news_compound_mean", "evaluative.praise.rate"]
+    pd.testing.assert_frame_equal(
+        _canon(docs[cols], ["doc_id"]), _canon(baseline.docs[cols], ["doc_id"]), check_dtype=False
+    )
+
+
+def test_dask_local_cluster_gives_the_same_documents(sample, baseline, tmp_path):
+    from distributed import Client, LocalCluster
+
+    src = tmp_path / "ds"
+    src.mkdir()
+    for i in range(3):
+        sample.iloc[i::3][["doc_id", "title", "text", "url"]].to_parquet(src / f"part{i}.parquet")
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        docs = pipeline.score_dask(src, client=client)
+    cols = [
+        "doc_id",
+        "n_sentences",
+        "vader_compound_mean",
+        "news_compound_mean",
+        "evaluative.conflict.rate",
+    ]
+    pd.testing.assert_frame_equal(
+        docs[cols].reset_index(drop=True),
+        _canon(baseline.docs[cols], ["doc_id"]),
+        check_dtype=False,
+    )
+
+
+def test_score_command_and_warm_rerun(sample, tmp_path):
+    src = tmp_path / "in.csv"
+    sample.head(5)[["doc_id", "title", "text"]].to_csv(src, index=False)
+    cmd = [
+        sys.executable,
+        "-m",
+        "analysis",
+        "score",
+        str(src),
+        "--out",
+        str(tmp_path / "o"),
+        "--cache-dir",
+        str(tmp_path / "c"),
+    ]
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=paths.PROJECT_ROOT)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["articles_scored"] == 5
+    second = subprocess.run(cmd, capture_output=True, text=True, cwd=paths.PROJECT_ROOT)
+    assert json.loads(second.stdout)["reused_output"] is True
+    loaded = Scores.load(tmp_path / "o")
+    assert len(loaded.docs) == 5
+    shutil.rmtree(tmp_path / "o")
