@@ -143,6 +143,7 @@ def _sentiment_cmd(sub, add_target_flags) -> None:
 
         df, ids, id_name = _read_table(args.file, args.text_column)
         res = score_texts(df[args.text_column].tolist(), method=args.method or DEFAULT_METHOD)
+        res = res.drop(columns=[id_name], errors="ignore")
         res.insert(0, id_name, ids.values)
         res.to_csv(args.out, index=False)
         print(f"wrote {len(res):,} rows to {args.out} ({(res['status'] != 'ok').sum():,} not ok)")
@@ -206,8 +207,10 @@ def _frames_cmd(sub, add_target_flags) -> None:
         df, ids, id_name = _read_table(args.file, args.text_column)
         texts = df[args.text_column].fillna("").astype(str).tolist()
         frames = predict_frames(texts)
-        rates = text_category_rates(texts)
+        rates = text_category_rates(texts)  # hits per 1,000 words per category
+        rates = rates.rename(columns={c: f"{c}.rate" for c in rates.columns if c != "n_words"})
         out = frames.join(rates.reset_index(drop=True))
+        out = out.drop(columns=[id_name], errors="ignore")
         out.insert(0, id_name, ids.values)
         out.to_csv(args.out, index=False)
         print(f"wrote {len(out):,} rows to {args.out}")
