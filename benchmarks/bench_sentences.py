@@ -121,54 +121,8 @@ def spans_syntok(text: str) -> list[Span]:
     return out
 
 
-_LIST_NUMBER_RE = re.compile(r"\d{1,3}[.)]")
-
-
-def repaired_spans(text: str, spans: list[Span]) -> list[Span]:
-    """Two repairs to sentencex spans (the change proposed for ``analysis.text``).
-
-    1. An opening quotation mark left at the end of a sentence (sentencex attaches the ``“`` of
-       ``said. “Next`` to the sentence before) moves to the sentence it opens.
-    2. A list number standing alone (``"3."``) joins the item that follows on the same line.
-    """
-    out: list[Span] = []
-    carry: int | None = None  # start moved back onto an opening quote
-    for s, e in spans:
-        if carry is not None:
-            if "\n" in text[carry:s]:  # never across a line break: the quote stays behind
-                out[-1] = (out[-1][0], carry + 1)
-            else:
-                s = carry
-            carry = None
-        if (
-            out
-            and _LIST_NUMBER_RE.fullmatch(text, out[-1][0], out[-1][1])
-            and "\n" not in text[out[-1][1] : s]
-        ):
-            s = out.pop()[0]
-        q = e - 1
-        if e - s > 1 and (
-            text[q] == "“" or (text[q] == '"' and text[q - 1].isspace())
-        ):  # dangling opening quote
-            e = q
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            carry = q
-        out.append((s, e))
-    if carry is not None:  # nothing followed: keep the quote where it was
-        s, e = out.pop()
-        out.append((s, carry + 1))
-    return out
-
-
-def proposed_sentence_spans(text: str) -> list[Span]:
-    """Proposed ``analysis.text.sentence_spans``: the shipped one plus :func:`repaired_spans`."""
-    return repaired_spans(text, sentence_spans(text))
-
-
 SPLITTERS: dict[str, Callable[[str], list[Span]]] = {
-    "project (analysis.text.sentence_spans)": sentence_spans,
-    "proposed (project + quote/list repairs)": proposed_sentence_spans,
+    "project (analysis.text.sentence_spans: sentencex + quote/list repairs)": sentence_spans,
     "sentencex": spans_sentencex,
     "blingfire": spans_blingfire,
     "pysbd": spans_pysbd,

@@ -16,8 +16,6 @@ inside the pool. The script also checks that both return identical values for ev
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import os
 import platform
 import statistics
@@ -26,26 +24,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_sentences import pool_texts  # noqa: E402  (same folder)
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
-from analysis.paths import CORPORA_DIR  # noqa: E402
 from analysis.text import split_sentences  # noqa: E402
 from analysis.vader_fast import FastVader  # noqa: E402
 
-POOL = CORPORA_DIR / "allsides_techpolicy" / "articles.jsonl.gz"
-
-
-def pool_texts(limit: int | None = None) -> list[str]:
-    """Titles and bodies (``content_original``) of the shipped pool, in file order."""
-    texts: list[str] = []
-    with gzip.open(POOL, "rt", encoding="utf-8") as fh:
-        for k, line in enumerate(fh):
-            if limit is not None and k >= limit:
-                break
-            row = json.loads(line)
-            texts += [row.get("title") or "", row.get("content_original") or ""]
-    return texts
 
 
 def machine() -> str:
