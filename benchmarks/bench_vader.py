@@ -33,7 +33,6 @@ from analysis.text import split_sentences  # noqa: E402
 from analysis.vader_fast import FastVader  # noqa: E402
 
 
-
 def machine() -> str:
     """nproc, CPU model and Python version."""
     model = "unknown"
