@@ -1,16 +1,19 @@
 """Precision of the tech-policy selection rules, measured on a hand-judged sample.
 
-The sample (``data/selection/relevance_sample_v1.csv``, drawn by :func:`relevance_sample_frame`
-with :data:`SAMPLE_SEED`) holds 100 random ``in_study`` articles ("selected") and 50 random
+Two samples ship in ``data/selection/``: ``relevance_sample_v1.csv`` (rules techpolicy-1.0,
+:data:`SAMPLE_SEED`, the historical record) and ``relevance_sample_v2.csv`` (rules
+techpolicy-1.1, :data:`SAMPLE_SEED_V2`, drawn excluding every v1 article). Each (drawn by
+:func:`relevance_sample_frame`) holds 100 random ``in_study`` articles ("selected") and 50 random
 not-in-study articles ("rejected") from the pool, each judged by reading the title and the first
 paragraphs. :func:`selection_precision` turns the judgements into precision (selected sample,
 overall and per subtopic) and the share of relevant stories among rejected articles (what the
 rules miss), each with a Wilson 95% interval; :func:`pool_recall_estimate` combines the two.
 
 Proposed rule changes are scored on the same judgements with :func:`proposed_subtopic_tags`
-(what-if tagging: site boilerplate stripped, hits required in the lead) and
-:func:`rule_change_effect`. That check is in-sample and therefore optimistic: a rule change
-needs a freshly drawn and judged sample (``relevance_sample_v2.csv``).
+(what-if tagging: the study's rules with some keys overridden) and :func:`rule_change_effect`.
+That check is in-sample and therefore optimistic: a rule change needs a freshly drawn and judged
+sample (as v2 was for techpolicy-1.1). Site-boilerplate stripping lives in
+:mod:`analysis.selection` (re-exported here as ``text_without_site_boilerplate``).
 
 The Wilson interval comes from ``scipy.stats.binomtest(...).proportion_ci(method="wilson")``
 (scipy is already a dependency; statsmodels is not), tested against a hand-computed case.
@@ -19,17 +22,19 @@ The Wilson interval comes from ``scipy.stats.binomtest(...).proportion_ci(method
 from __future__ import annotations
 
 import math
-import re
+from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
 from . import paths
-from .selection import selection_rules, subtopic_hits
+from .selection import selection_rules, tag_subtopics
+from .selection import text_without_site_boilerplate as text_without_site_boilerplate  # re-export
 
-SAMPLE_FILE = "relevance_sample_v1.csv"
+SAMPLE_FILE = "relevance_sample_v1.csv"  # v1: rules techpolicy-1.0 (historical record)
 SAMPLE_SEED = 20261126
+SAMPLE_FILE_V2 = "relevance_sample_v2.csv"  # v2: rules techpolicy-1.1, fresh articles
+SAMPLE_SEED_V2 = 20261127
 N_SELECTED = 100
 N_REJECTED = 50
 JUDGEMENTS = ("relevant", "not_relevant", "unclear")
@@ -63,15 +68,19 @@ def relevance_sample_frame(
     seed: int = SAMPLE_SEED,
     n_selected: int = N_SELECTED,
     n_rejected: int = N_REJECTED,
+    exclude: Iterable[str] = (),
 ) -> pd.DataFrame:
     """The articles of the relevance sample (judgement columns empty), drawn from the output of
     :func:`analysis.selection.tag_subtopics`.
 
-    Rows are sorted by ``doc_id`` before ``DataFrame.sample(random_state=seed)`` so the draw
-    depends only on the corpus content and the seed, not on load order. ``bias_text`` is the
-    outlet rating (taken from ``rating`` when the corpus names it so).
+    Rows whose ``doc_id`` is in ``exclude`` (e.g. every article of an earlier sample, so a new
+    sample holds only articles nobody has judged) are dropped first. Rows are sorted by
+    ``doc_id`` before ``DataFrame.sample(random_state=seed)`` so the draw depends only on the
+    corpus content and the seed, not on load order. ``bias_text`` is the outlet rating (taken
+    from ``rating`` when the corpus names it so).
     """
-    base = tagged.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    base = tagged[~tagged["doc_id"].isin(set(exclude))]
+    base = base.sort_values("doc_id", kind="stable").reset_index(drop=True)
     if "bias_text" not in base.columns:
         # the manifest may map the source's bias_text to the schema's ``rating`` column
         base["bias_text"] = base["rating"] if "rating" in base.columns else ""
@@ -159,83 +168,34 @@ def selection_precision(sample_df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def recoded_judgements(sample_df: pd.DataFrame, reason_prefix: str, judgement: str) -> pd.DataFrame:
+    """``sample_df`` with every judgement whose ``reason`` starts with ``reason_prefix`` set to
+    ``judgement``: a sensitivity check for a scope decision (e.g. ``"P3 scope"``, the stories on
+    surveillance of the Trump campaign that the v2 judge coded by the scope rule of
+    techpolicy-1.1), to be passed to :func:`selection_precision`."""
+    if judgement not in JUDGEMENTS:
+        raise ValueError(f"judgement must be one of {JUDGEMENTS}, not {judgement!r}")
+    hit = sample_df["reason"].fillna("").str.startswith(reason_prefix)
+    return sample_df.assign(judgement=sample_df["judgement"].where(~hit, judgement))
+
+
 # ----------------------------------------------------------------------------- rule what-ifs
-# The Hill renders each linked name as "<name><headline> <headline> ... MORE" (a related-stories
-# block glued to the name, e.g. "Bill NelsonBottom Line ... regrets resigning MORE"). Those
-# headlines ("Hillicon Valley: ... social media giants ... deepfakes") tag politics stories with
-# tech subtopics. The block starts at a capitalised word glued to the next capitalised word and
-# ends at " MORE" (not "READ MORE"); a span is at most 700 characters.
-_HILL_LINK_BLOCK = re.compile(r"\b([A-Z][a-z]+)(?=[A-Z][a-z])[^\n]{1,700}?(?<![A-Z]) MORE\b")
-# Newsletter sign-up lines whose "Privacy Policy" matches the privacy pattern.
-_PRIVACY_BOILERPLATE = re.compile(
-    r"(?:By signing up, )?you agree to our Privacy Policy[^\n]*"
-    r"|This site is protected by reCAPTCHA and the Google Privacy Policy and Terms of Service"
-    r" apply\.?"
-    r"|See our Privacy Policy for further details\."
-    r"|You can read our Privacy Policy here\.",
-    re.IGNORECASE,
-)
-
-
-def text_without_site_boilerplate(text: str) -> str:
-    """``text`` with The Hill's related-story link blocks and newsletter privacy-policy lines
-    removed (the name that carried a link block is kept)."""
-    text = _HILL_LINK_BLOCK.sub(r"\1", text)
-    return _PRIVACY_BOILERPLATE.sub("", text)
-
-
 def proposed_subtopic_tags(
-    articles: pd.DataFrame,
-    name: str = "techpolicy",
-    *,
-    strip_boilerplate: bool = True,
-    lead_chars: int | None = None,
-    lead_exempt: tuple[str, ...] = (),
-    lead_for_tech_topics: bool = False,
+    articles: pd.DataFrame, name: str = "techpolicy", **overrides
 ) -> pd.DataFrame:
     """What-if tagging for proposed rule changes, to be scored with :func:`rule_change_effect`.
 
-    Same rules and thresholds as :func:`analysis.selection.tag_subtopics` (title hit, or at
-    least ``min_body_hits`` body hits, one when the corpus topic is a tech topic), plus:
-
-    * ``strip_boilerplate``: match on :func:`text_without_site_boilerplate` of the body;
-    * ``lead_chars``: a body-only tag also needs one hit in the first ``lead_chars`` characters
-      of the body (the story's lead), except for subtopics in ``lead_exempt`` and, unless
-      ``lead_for_tech_topics``, for articles the corpus already files under a tech topic.
-
-    Returns ``doc_id``, ``subtopics``, one ``sub_<x>`` column per subtopic and ``in_study``.
-    This is an evaluation helper, not the study's selection (that is ``analysis.selection``).
+    Runs :func:`analysis.selection.tag_subtopics` with the rules ``name`` updated by
+    ``overrides`` (rule-file keys, e.g. ``strip_boilerplate=False``, ``lead_chars=1500`` or
+    ``lead_chars=None`` to switch the lead window off, ``subtopics={...}``), so a what-if uses the
+    same engine as the study's selection. Returns ``doc_id``, ``subtopics``, one ``sub_<x>``
+    column per subtopic and ``in_study``. This is an evaluation helper, not the study's
+    selection; a what-if measured on a judged sample is in-sample (see :func:`rule_change_effect`).
     """
-    rules = selection_rules(name)
-    subs = list(rules["subtopics"])
-    min_body = int(rules.get("min_body_hits", 2))
-    by_sub = rules.get("min_body_hits_by_subtopic") or {}
-    tcol = rules.get("topic_column")
-    tech_topic = (
-        articles[tcol].isin(rules.get("tech_topics") or []).to_numpy()
-        if tcol and tcol in articles.columns
-        else np.zeros(len(articles), dtype=bool)
-    )
-    frame = articles[["title", "text"]].copy()
-    if strip_boilerplate:
-        frame["text"] = frame["text"].fillna("").astype(str).map(text_without_site_boilerplate)
-    hits = subtopic_hits(frame, name)
-    lead = None
-    if lead_chars is not None:
-        lead_frame = frame.assign(text=frame["text"].fillna("").astype(str).str[:lead_chars])
-        lead = subtopic_hits(lead_frame, name)
-    out = pd.DataFrame({"doc_id": articles["doc_id"].to_numpy()}, index=articles.index)
-    for sub in subs:
-        need = np.where(tech_topic, 1, int(by_sub.get(sub, min_body)))
-        body_ok = hits[f"{sub}_body"].to_numpy() >= need
-        if lead is not None and sub not in lead_exempt:
-            in_lead = lead[f"{sub}_body"].to_numpy() > 0
-            body_ok &= in_lead if lead_for_tech_topics else (in_lead | tech_topic)
-        out[f"sub_{sub}"] = (hits[f"{sub}_title"].to_numpy() > 0) | body_ok
-    flags = out[[f"sub_{s}" for s in subs]].to_numpy()
-    out["subtopics"] = [";".join(s for s, f in zip(subs, row, strict=True) if f) for row in flags]
-    out["in_study"] = out["subtopics"] != ""
-    return out
+    rules = {**selection_rules(name), **overrides}
+    tagged = tag_subtopics(articles, rules)
+    sub_cols = [f"sub_{s}" for s in rules["subtopics"]]
+    return tagged[["doc_id", "subtopics", *sub_cols, "in_study"]]
 
 
 def rule_change_effect(sample_df: pd.DataFrame, new_tags: pd.DataFrame) -> pd.DataFrame:

@@ -1,8 +1,10 @@
-"""Tests for analysis.selection_eval: the hand-judged relevance sample and its arithmetic.
+"""Tests for analysis.selection_eval: the hand-judged relevance samples and their arithmetic.
 
-The sample tests run on the shipped corpus and the shipped sample CSV: if a rule change moves any
-sampled article in or out of the study, these tests fail and the sample must be redrawn and
-re-judged (the sample is tied to ``selection_version``).
+Two samples ship. v1 (``relevance_sample_v1.csv``) was judged under techpolicy-1.0 and is kept as
+the historical record: it is checked for integrity and for its recorded version only (its flags
+were computed with rules that no longer ship). v2 (``relevance_sample_v2.csv``) measures the
+current rules: if a rule change moves any v2 article in or out of the study or changes its
+subtopics or the version, these tests fail and a new sample must be drawn and judged.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from analysis.selection_eval import (
     N_REJECTED,
     N_SELECTED,
     SAMPLE_FILE,
+    SAMPLE_FILE_V2,
     SAMPLE_SEED,
     load_relevance_sample,
     pool_recall_estimate,
     proposed_subtopic_tags,
+    recoded_judgements,
     relevance_sample_frame,
     rule_change_effect,
     selection_precision,
@@ -34,7 +38,14 @@ from analysis.selection_eval import (
 
 @pytest.fixture(scope="module")
 def sample() -> pd.DataFrame:
+    """v1: judged under techpolicy-1.0 (historical)."""
     return load_relevance_sample()
+
+
+@pytest.fixture(scope="module")
+def sample_v2() -> pd.DataFrame:
+    """v2: judged under the current rules (techpolicy-1.1), fresh articles."""
+    return load_relevance_sample(SAMPLE_FILE_V2)
 
 
 @pytest.fixture(scope="module")
@@ -44,39 +55,80 @@ def corpus() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def tagged(corpus, sample) -> pd.DataFrame:
-    """The sampled articles tagged with the current rules. Tagging is row by row (title, text,
-    topic of the same article), so tagging only these gives the same flags as tagging the whole
-    pool, at a fraction of the time (the full pool takes minutes on a shared machine)."""
-    return tag_subtopics(corpus[corpus["doc_id"].isin(sample["doc_id"])])
+def tagged(corpus, sample, sample_v2) -> pd.DataFrame:
+    """The sampled articles (v1 and v2) tagged with the current rules. Tagging is row by row
+    (title, text, topic of the same article), so tagging only these gives the same flags as
+    tagging the whole pool, at a fraction of the time."""
+    ids = set(sample["doc_id"]) | set(sample_v2["doc_id"])
+    return tag_subtopics(corpus[corpus["doc_id"].isin(ids)])
 
 
-# ----------------------------------------------------------------------------- the shipped sample
-def test_sample_file_exists_with_all_judgements(sample):
-    assert (paths.SELECTION_DIR / SAMPLE_FILE).is_file()
-    counts = sample["sample"].value_counts()
+def _check_sample_file(df: pd.DataFrame) -> None:
+    counts = df["sample"].value_counts()
     assert counts["selected"] == N_SELECTED
     assert counts["rejected"] == N_REJECTED
-    assert len(sample) == N_SELECTED + N_REJECTED
-    assert sample["judgement"].isin(JUDGEMENTS).all()
-    assert (sample["reason"].str.strip() != "").all()
-    assert (sample["reason"].str.split().str.len() <= 20).all()
-    assert (sample["judged_by"].str.contains("AI assistant")).all()
-    assert sample["doc_id"].is_unique
+    assert len(df) == N_SELECTED + N_REJECTED
+    assert df["judgement"].isin(JUDGEMENTS).all()
+    assert (df["reason"].str.strip() != "").all()
+    assert (df["reason"].str.split().str.len() <= 20).all()
+    assert (df["judged_by"].str.contains("AI assistant")).all()
+    assert df["doc_id"].is_unique
+    # rejected articles carry no subtopic, selected ones at least one
+    assert (df.loc[df["sample"] == "rejected", "subtopics"] == "").all()
+    assert (df.loc[df["sample"] == "selected", "subtopics"] != "").all()
 
 
-def test_sample_matches_current_selection(sample, corpus, tagged):
+# ----------------------------------------------------------------------------- v1 (historical)
+def test_sample_file_exists_with_all_judgements(sample):
+    assert (paths.SELECTION_DIR / SAMPLE_FILE).is_file()
+    _check_sample_file(sample)
+
+
+def test_v1_sample_records_rules_1_0(sample, corpus):
+    # v1's flags were computed with techpolicy-1.0; they are not compared to the current rules
+    assert (sample["selection_version"] == "techpolicy-1.0").all()
     missing = sorted(set(sample["doc_id"]) - set(corpus["doc_id"]))
-    cur = tagged.set_index("doc_id")
     assert missing == [], f"sampled doc_ids no longer in the corpus: {missing[:5]}"
+
+
+def test_rules_1_1_only_widen_through_the_testimony_pattern(sample, tagged):
+    # P1 (boilerplate) and P2 (lead window) only narrow the selection; P4 widens tech_regulation.
+    # So every v1 article that 1.1 adds to the study must carry tech_regulation.
+    cur = tagged.set_index("doc_id")
+    rej = sample[sample["sample"] == "rejected"]
+    added = rej[rej["doc_id"].map(cur["in_study"])]
+    assert added["doc_id"].map(cur["sub_tech_regulation"]).all()
+    effect = rule_change_effect(sample, tagged[["doc_id", "in_study"]])
+    assert effect["n_articles"].sum() == len(sample)
+
+
+# ----------------------------------------------------------------------------- v2 (current rules)
+def test_v2_sample_file_with_all_judgements(sample_v2):
+    assert (paths.SELECTION_DIR / SAMPLE_FILE_V2).is_file()
+    _check_sample_file(sample_v2)
+
+
+def test_v2_sample_holds_only_articles_new_to_v1(sample, sample_v2):
+    assert not sample_v2["doc_id"].isin(sample["doc_id"]).any()
+
+
+def test_v2_sample_matches_current_selection(sample_v2, corpus, tagged):
+    missing = sorted(set(sample_v2["doc_id"]) - set(corpus["doc_id"]))
+    assert missing == [], f"sampled doc_ids no longer in the corpus: {missing[:5]}"
+    cur = tagged.set_index("doc_id")
     version = cur["selection_version"].iloc[0]
-    assert (sample["selection_version"] == version).all(), (
-        "selection rules changed since the sample was judged: redraw and re-judge it"
+    assert (sample_v2["selection_version"] == version).all(), (
+        "selection rules changed since sample v2 was judged: draw and judge a new sample"
     )
-    in_study = sample["doc_id"].map(cur["in_study"])
-    assert in_study[sample["sample"] == "selected"].all()
-    assert not in_study[sample["sample"] == "rejected"].any()
-    assert (sample["subtopics"] == sample["doc_id"].map(cur["subtopics"])).all()
+    in_study = sample_v2["doc_id"].map(cur["in_study"])
+    assert in_study[sample_v2["sample"] == "selected"].all()
+    assert not in_study[sample_v2["sample"] == "rejected"].any()
+    assert (sample_v2["subtopics"] == sample_v2["doc_id"].map(cur["subtopics"])).all()
+
+
+def test_v2_titles_match_corpus(sample_v2, corpus):
+    titles = corpus.set_index("doc_id")["title"]
+    assert (sample_v2["title"] == sample_v2["doc_id"].map(titles)).all()
 
 
 def test_sample_titles_match_corpus(sample, corpus):
@@ -106,9 +158,18 @@ def test_sample_frame_draw_is_seeded_and_order_free():
     assert a["sample"].tolist() == ["selected"] * 5 + ["rejected"] * 3
     assert a.loc[a["sample"] == "selected", "subtopics"].eq("ai").all()
     assert (a["bias_text"] == "left").all()
+    # excluding an earlier sample: none of its doc_ids can be drawn again
+    d = relevance_sample_frame(
+        pool, seed=SAMPLE_SEED, n_selected=5, n_rejected=3, exclude=a["doc_id"]
+    )
+    assert not d["doc_id"].isin(a["doc_id"]).any()
+    with pytest.raises(ValueError):  # 20 rejected minus 3 excluded < 18 requested
+        relevance_sample_frame(pool, n_selected=5, n_rejected=18, exclude=a["doc_id"])
 
 
-def test_precision_table_on_shipped_sample(sample):
+@pytest.mark.parametrize("file_name", [SAMPLE_FILE, SAMPLE_FILE_V2])
+def test_precision_table_on_shipped_sample(file_name):
+    sample = load_relevance_sample(file_name)
     res = selection_precision(sample)
     overall = res[(res["sample"] == "selected") & (res["subtopic"] == "all")].iloc[0]
     assert overall["n_articles"] == N_SELECTED
@@ -124,12 +185,29 @@ def test_precision_table_on_shipped_sample(sample):
 
 def test_proposed_tags_without_changes_reproduce_current_rules(tagged):
     sub = tagged.iloc[::3]
-    same = proposed_subtopic_tags(sub, strip_boilerplate=False)
+    same = proposed_subtopic_tags(sub)
     assert same["subtopics"].tolist() == sub["subtopics"].tolist()
     assert same["in_study"].tolist() == sub["in_study"].tolist()
-    stricter = proposed_subtopic_tags(sub, strip_boilerplate=True, lead_chars=1500)
-    # the proposals only narrow the selection
-    assert not (stricter["in_study"] & ~sub["in_study"]).any()
+    looser = proposed_subtopic_tags(sub, strip_boilerplate=False, lead_chars=None)
+    # switching P1 and P2 off only widens the selection
+    assert not (sub["in_study"].to_numpy() & ~looser["in_study"].to_numpy()).any()
+
+
+def test_recoded_judgements_for_scope_sensitivity(sample_v2):
+    p3 = sample_v2["reason"].str.startswith("P3 scope")
+    rec = recoded_judgements(sample_v2, "P3 scope", "unclear")
+    assert (rec.loc[p3, "judgement"] == "unclear").all()
+    assert rec.loc[~p3, "judgement"].tolist() == sample_v2.loc[~p3, "judgement"].tolist()
+    a = selection_precision(sample_v2).set_index(["sample", "subtopic"])
+    b = selection_precision(rec).set_index(["sample", "subtopic"])
+    sel = sample_v2["sample"] == "selected"
+    moved = int((p3 & sel & (sample_v2["judgement"] != "unclear")).sum())
+    assert moved > 0
+    before, after = a.loc[("selected", "all")], b.loc[("selected", "all")]
+    assert after["n_unclear"] == before["n_unclear"] + moved
+    assert after["n_judged"] == before["n_judged"] - moved
+    with pytest.raises(ValueError):
+        recoded_judgements(sample_v2, "P3 scope", "maybe")
 
 
 # ----------------------------------------------------------------------------- arithmetic
