@@ -395,8 +395,14 @@ def highlight_html(
         f'margin-right:1em">{html.escape(k)} ({int(counts.get(k, 0))})</span>'
         for k in keys
     )
+
+    def _shown(v: object) -> bool:  # missing values (None, "", NaN, NaT) are not printed
+        return v is not None and not (isinstance(v, str) and not v) and not pd.isna(v)
+
     meta = " · ".join(
-        html.escape(str(row[c])) for c in ("outlet", "bias_text", "date") if row.get(c)
+        html.escape(str(row.get(c)))
+        for c in ("outlet", "rating", "bias_text", "date")
+        if _shown(row.get(c))
     )
     n_neg = int(h["negated"].sum()) if len(h) else 0
     header = (
