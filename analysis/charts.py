@@ -55,8 +55,10 @@ def plot_metric_bars(
     reference: dict[str, float] | None = None,
     xlabel: str = "",
     title: str = "",
+    value_format: str = ".3f",
 ):
-    """Horizontal bars of ``metric`` per row with optional CI columns and reference lines."""
+    """Horizontal bars of ``metric`` per row with optional CI columns and reference lines; each
+    bar is labelled with its value in ``value_format``."""
     use_style()
     d = table.reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(d) + 1.6))
@@ -66,7 +68,7 @@ def plot_metric_bars(
         err = np.vstack([d[metric] - d[lo], d[hi] - d[metric]]).clip(min=0)
     ax.barh(y, d[metric], xerr=err, color=OKABE_ITO[0], capsize=3)
     for yi, v in zip(y, d[metric]):
-        ax.text(v, yi, f" {v:.3f}", va="center", fontsize=8)
+        ax.text(v, yi, f" {v:{value_format}}", va="center", fontsize=8)
     ax.set_yticks(y, d[label_col])
     ax.invert_yaxis()
     for i, (name, val) in enumerate((reference or {}).items()):
@@ -137,4 +139,98 @@ def plot_voice_comparison(table: pd.DataFrame, value: str, title: str = "", xlab
     ax.set_xlabel(xlabel or value)
     ax.set_title(title)
     ax.legend(fontsize=8)
+    return fig
+
+
+def plot_nyt_validation(table: pd.DataFrame, ceiling: dict[str, float], paper_r: float | None):
+    """Two panels per scorer: Pearson r with its 95% CI, and 3-class macro F1, against the mean
+    single-rater agreement (``ceiling``) and, for r, the paper's published VADER r.
+
+    ``table`` columns: ``scorer, pearson_r, r_ci_low, r_ci_high, f1_macro_3class, n``.
+    """
+    use_style()
+    d = table.reset_index(drop=True)
+    y = np.arange(len(d))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 0.55 * len(d) + 2.2), sharey=True)
+    err = np.vstack([d["pearson_r"] - d["r_ci_low"], d["r_ci_high"] - d["pearson_r"]]).clip(min=0)
+    axes[0].barh(y, d["pearson_r"], xerr=err, color=OKABE_ITO[0], capsize=3)
+    axes[1].barh(y, d["f1_macro_3class"], color=OKABE_ITO[2])
+    for ax, col in zip(axes, ("pearson_r", "f1_macro_3class")):
+        for yi, v in zip(y, d[col]):
+            ax.text(0.01, yi, f"{v:.3f}", va="center", ha="left", color="white", fontsize=8)
+        ax.axvline(ceiling[col], color=OKABE_ITO[3], ls="--", lw=1.2, label="single human rater")
+        ax.set_xlim(0, 1)
+    if paper_r is not None:
+        axes[0].axvline(paper_r, color=OKABE_ITO[7], ls=":", lw=1.2, label="VADER paper (2014)")
+    axes[0].set_yticks(y, d["scorer"])
+    axes[0].invert_yaxis()
+    axes[0].set_xlabel("Pearson r with rater mean (95% CI)")
+    axes[1].set_xlabel("3-class macro F1")
+    axes[0].legend(loc="lower right", fontsize=8)
+    axes[1].legend(loc="lower right", fontsize=8)
+    best = d.loc[d["pearson_r"].idxmax()]
+    fig.suptitle(
+        f"Agreement with human raters (NYT snippets, n = {int(d['n'].max()):,}): {best['scorer']} "
+        f"correlates best (r = {best['pearson_r']:.3f}); one human rater reaches "
+        f"{ceiling['pearson_r']:.3f}",
+        x=0.01,
+        ha="left",
+        fontsize=10,
+        fontweight="bold",
+    )
+    fig.tight_layout()
+    return fig
+
+
+def plot_actor_groups(table: pd.DataFrame, xlabel: str, title: str = ""):
+    """Actor-targeted sentiment per actor (rows) and group (coloured points, rating colours when
+    the groups are ratings) with 95% CIs; thin cells hollow; n per actor in the labels.
+
+    ``table`` columns: ``actor, group, n, mean, ci_low, ci_high, caution, n_articles_actor``.
+    """
+    from .plots import RATING_COLORS, RATING_ORDER
+
+    use_style()
+    actors = list(dict.fromkeys(table["actor"]))
+    groups = [g for g in RATING_ORDER if g in set(table["group"])]
+    groups += sorted(set(table["group"]) - set(groups))
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(actors) + 2))
+    k = len(groups)
+    for j, g in enumerate(groups):
+        d = table[table["group"] == g].set_index("actor").reindex(actors)
+        y = np.arange(len(actors)) + (j - (k - 1) / 2) * (0.6 / max(k, 1))
+        color = RATING_COLORS.get(g, OKABE_ITO[j % len(OKABE_ITO)])
+        thin = d["caution"].fillna("").astype(bool).to_numpy()
+        for mask, face in ((~thin, color), (thin, "white")):
+            if mask.any():
+                ax.errorbar(
+                    d["mean"][mask],
+                    y[mask],
+                    xerr=[
+                        (d["mean"] - d["ci_low"])[mask].clip(lower=0),
+                        (d["ci_high"] - d["mean"])[mask].clip(lower=0),
+                    ],
+                    fmt="o",
+                    color=color,
+                    mfc=face,
+                    capsize=2,
+                    ms=4,
+                    label=f"{g} (n = {int(d['n'].sum()):,} article-actor pairs)"
+                    if face == color or not (~thin).any()
+                    else None,
+                )
+    n_by_actor = table.groupby("actor", sort=False)["n_articles_actor"].first()
+    ax.set_yticks(
+        np.arange(len(actors)),
+        [f"{a} (n = {int(n_by_actor[a]):,} articles)" for a in actors],
+        fontsize=8,
+    )
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel(xlabel)
+    if table["caution"].fillna("").astype(bool).any():
+        ax.plot([], [], "o", color="grey", mfc="white", label="cell n below threshold: caution")
+    ax.legend(fontsize=8, loc="best")
+    ax.set_title(title, fontsize=10, loc="left")
+    fig.tight_layout()
     return fig
