@@ -13,13 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
 
-matplotlib.use("Agg", force=False)
+from . import paths
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from . import paths  # noqa: E402
+# No backend is forced here: in JupyterLab figures show inline, and headless runs (papermill, CI,
+# no display) get matplotlib's non-interactive default.
 
 OKABE_ITO = [
     "#0072B2",  # blue
