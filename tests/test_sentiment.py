@@ -285,3 +285,101 @@ def test_shipped_features_match_scikit_learn_analyzers():
     df = S._doc_freq(docs)
     mine = S._tfidf(docs, vocab, S._idf(df, list(vocab), len(docs))).toarray()
     assert np.allclose(mine, vec.transform(docs).toarray())
+
+
+# --------------------------------------------------------------------------- batch path
+@pytest.fixture(scope="module")
+def corpus_sample() -> list[str]:
+    """Real sentences: a seeded sample of the tech-policy corpus (titles and bodies)."""
+    with gzip.open(paths.CORPORA_DIR / "allsides_techpolicy" / "articles.jsonl.gz", "rt") as fh:
+        rows = [json.loads(line) for line in fh]
+    rng = np.random.default_rng(7)
+    pick = rng.choice(len(rows), size=12, replace=False)
+    art = pd.DataFrame(
+        {
+            "doc_id": [str(rows[i]["ID"]) for i in pick],
+            "title": [rows[i].get("title") or "" for i in pick],
+            "text": [rows[i].get("content_original") or "" for i in pick],
+        }
+    )
+    return sentence_table(art)["text"].tolist()
+
+
+def test_batch_scores_equal_one_by_one(nyt, seed_sentences, corpus_sample):
+    texts = nyt["text"].iloc[::100].tolist() + seed_sentences["text"].tolist()[:30]
+    texts += corpus_sample[:40]
+    texts += texts[:5] + ["", "  ", "Hello 😀 world!"]  # repeats; SYNTHETIC edge cases
+    batch = S.news_polarity(texts)
+    single = pd.concat([S.news_polarity([t]) for t in texts], ignore_index=True)
+    pd.testing.assert_frame_equal(batch, single)
+    nv = S.neutralised_vader(texts)
+    nv_single = pd.concat([S.neutralised_vader([t]) for t in texts], ignore_index=True)
+    pd.testing.assert_frame_equal(nv, nv_single)
+    assert (batch["compound"].iloc[-8:-3].to_numpy() == batch["compound"].iloc[:5]).all()
+    # the context variant: a batch of two documents equals each document scored alone
+    a, b = texts[:6], texts[6:10]
+    both = S.news_polarity(a + b, groups=["a"] * 6 + ["b"] * 4)["compound"].to_numpy()
+    alone = np.r_[
+        S.news_polarity(a, groups=["a"] * 6)["compound"],
+        S.news_polarity(b, groups=["b"] * 4)["compound"],
+    ]
+    assert np.array_equal(both, alone)
+
+
+def test_batch_neutralisation_equals_explained_tokens(nyt, seed_sentences, corpus_sample):
+    """The batch pass decides names and neutralised words exactly as ``neutralised_tokens``
+    (which ``explain_sentence`` shows), and its VADER numbers are VADER's on the masked text."""
+    texts = nyt["text"].iloc[::10].tolist() + seed_sentences["text"].tolist() + corpus_sample
+    texts += [  # SYNTHETIC sentences exercising every rule
+        "The USA FREEDOM Act went to the Senate Intelligence Committee.",
+        "IBM To Stop Selling Facial Recognition",
+        "Justice Kennedy wrote that the city council approved a ban on facial recognition.",
+        "He met U.S. Trade Representative Robert Lighthizer and the Bank of America team.",
+        "“Hope Hicks said national security was a joke,” he said; Free Press agreed!!",
+    ]
+    dense = S._features_table(texts)["dense"]
+    n_neutralised = 0
+    for i, text in enumerate(texts):
+        ref = S.neutralised_tokens(S._demojize(text))
+        fast = S._fast_token_flags(text)
+        assert fast == [(r["name"], r["neutralised"]) for r in ref], text
+        n_neutralised += sum(r["neutralised"] for r in ref)
+        _, _, scores = S._vader_token_valences(S._masked_text(S._demojize(text), ref))
+        got = dict(zip(["compound", "pos", "neg", "neu"], dense[i, :4], strict=True))
+        assert got == {k: scores[k] for k in got}, text
+    assert n_neutralised > 50  # the rules did fire on these sentences
+
+
+def test_vader_polarity_equals_reference_exactly(corpus_sample):
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    texts = corpus_sample[:300]
+    ref = pd.DataFrame([analyzer.polarity_scores(t) for t in texts])[S.SCORE_COLUMNS]
+    pd.testing.assert_frame_equal(S.vader_polarity(texts), ref.astype(float))
+
+
+def test_fast_feature_blocks_equal_reference_formulas(corpus_sample):
+    """Char n-gram counts via distinct words equal scikit-learn's char_wb counts per sentence,
+    and the shortcut dot products equal the TF-IDF matrices times the coefficients."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    toks = S._features_table(corpus_sample[:200])["tokens"]
+    layer = S.load_news_model()["variants"]["news"]
+    ix = S._layer_index(layer)
+    vec = CountVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), lowercase=False, vocabulary=ix["char"]
+    )
+    ref = vec.transform([" ".join(t) for t in toks])
+    mine = S._char_counts(toks, ix["char"])
+    assert ref.nnz > 10_000 and abs(mine - ref).max() == 0
+    grams = [S._ngrams(t, 2) for t in toks]
+    W = S._tfidf(grams, ix["word"], ix["word_idf"])
+    assert np.allclose(
+        S._tfidf_dot(S._word_counts(toks, ix["word"]), ix["word_idf"], ix["word_coef"]),
+        W @ ix["word_coef"],
+    )
+    C = S._tfidf([S._char_grams(t, 2, 5) for t in toks], ix["char"], ix["char_idf"])
+    assert np.allclose(
+        S._tfidf_dot(mine, ix["char_idf"], ix["char_coef"], summed=True), C @ ix["char_coef"]
+    )

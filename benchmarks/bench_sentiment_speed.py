@@ -1,0 +1,132 @@
+"""Speed of the news-adapted sentence scorer (``analysis.sentiment.news_polarity``).
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_sentiment_speed.py [--runs 3] [--n 20000]
+    .venv/bin/python benchmarks/bench_sentiment_speed.py --baseline-file OLD_sentiment.py
+
+Input: ``--n`` corpus sentences drawn with a fixed seed (0) from the sentence table of the
+shipped tech-policy corpus (``load_corpus("allsides_techpolicy")`` split by
+``analysis.text.sentence_table``), so every run and every version scores the same sentences.
+One process, one core (BLAS threads set to 1); wall and process CPU time are both reported
+(the 2 shared cores make wall time mostly a measure of waiting). Every run starts cold (all
+sentence caches cleared, model and lexicons already loaded). Prints sentences/second (median
+of ``--runs``) for ``news_polarity`` and, for reference, ``vader_polarity`` and a plain
+vaderSentiment loop. ``--baseline-file`` times another
+copy of ``sentiment.py`` (e.g. ``git show <rev>:analysis/sentiment.py > OLD_sentiment.py``; it
+reads the model JSON currently shipped, so use it with the model it was written for).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+
+def corpus_sentences(n: int, seed: int = 0) -> list[str]:
+    """``n`` sentences of the shipped corpus, drawn with a fixed seed (in corpus order)."""
+    from analysis.corpus import load_corpus
+    from analysis.text import sentence_table
+
+    articles, _ = load_corpus("allsides_techpolicy")
+    texts = sentence_table(articles)["text"].fillna("").astype(str).tolist()
+    idx = sorted(random.Random(seed).sample(range(len(texts)), min(n, len(texts))))
+    return [texts[i] for i in idx]
+
+
+def load_module(path: str | None):
+    """``analysis.sentiment`` or another copy of it loaded from ``path`` (inside the package)."""
+    import analysis
+    import analysis.sentiment
+
+    if path is None:
+        return analysis.sentiment
+    spec = importlib.util.spec_from_file_location("analysis._sentiment_baseline", path)
+    mod = importlib.util.module_from_spec(spec)
+    mod.__package__ = "analysis"
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def clear_caches(mod) -> None:
+    """Forget every per-sentence memo so each run is cold (model and lexicons stay loaded)."""
+    for name in ("_sentence_cache", "_row_cache"):
+        obj = getattr(mod, name, None)
+        if obj is not None and hasattr(obj, "clear"):
+            obj.clear()
+    for name in ("_fast_vader", "_plain_fast_vader"):
+        fn = getattr(mod, name, None)
+        if fn is not None and hasattr(fn, "cache_info"):
+            fn().clear_cache()
+
+
+def timed(fn, runs: int, before=None) -> tuple[float, list[float], float, list[float]]:
+    """Median and all wall times, median and all process CPU times of ``runs`` calls."""
+    wall, cpu = [], []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        t, c = time.perf_counter(), time.process_time()
+        fn()
+        cpu.append(time.process_time() - c)
+        wall.append(time.perf_counter() - t)
+    return statistics.median(wall), wall, statistics.median(cpu), cpu
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--n", type=int, default=20_000)
+    ap.add_argument("--baseline-file", default=None)
+    ap.add_argument("--skip-vader", action="store_true")
+    args = ap.parse_args()
+
+    texts = corpus_sentences(args.n)
+    mod = load_module(args.baseline_file)
+    mod.news_polarity(texts[:50])  # load model, lexicons, entity list (not timed)
+    res: dict = {
+        "module": args.baseline_file or "analysis.sentiment",
+        "sentences": len(texts),
+        "unique_sentences": len(set(texts)),
+        "runs": args.runs,
+        "load_avg_at_start": round(os.getloadavg()[0], 2),
+    }
+    med, all_t, cmed, all_c = timed(
+        lambda: mod.news_polarity(texts), args.runs, lambda: clear_caches(mod)
+    )
+    res["news_wall_s"] = [round(t, 3) for t in all_t]
+    res["news_cpu_s"] = [round(t, 3) for t in all_c]
+    res["news_sent_per_s_wall"] = round(len(texts) / med)
+    res["news_sent_per_s_cpu"] = round(len(texts) / cmed)
+    if not args.skip_vader:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        sia = SentimentIntensityAnalyzer()
+        med, _, cmed, _ = timed(lambda: [sia.polarity_scores(t) for t in texts], args.runs)
+        res["vader_reference_loop_sent_per_s_wall"] = round(len(texts) / med)
+        res["vader_reference_loop_sent_per_s_cpu"] = round(len(texts) / cmed)
+        med, _, cmed, _ = timed(
+            lambda: mod.vader_polarity(texts), args.runs, lambda: clear_caches(mod)
+        )
+        res["vader_polarity_sent_per_s_wall"] = round(len(texts) / med)
+        res["vader_polarity_sent_per_s_cpu"] = round(len(texts) / cmed)
+    print(json.dumps(res, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
