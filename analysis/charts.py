@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .plots import OKABE_ITO, VOICE_COLORS, use_style
+from .plots import OKABE_ITO, VOICE_COLORS, finding_title, use_style
 
 
 def plot_seed_sentences(table: pd.DataFrame, title: str | None = None):
@@ -169,16 +169,12 @@ def plot_nyt_validation(table: pd.DataFrame, ceiling: dict[str, float], paper_r:
     axes[0].legend(loc="lower right", fontsize=8)
     axes[1].legend(loc="lower right", fontsize=8)
     best = d.loc[d["pearson_r"].idxmax()]
-    fig.suptitle(
+    finding_title(
+        fig,
         f"Agreement with human raters (NYT snippets, n = {int(d['n'].max()):,}): {best['scorer']} "
         f"correlates best (r = {best['pearson_r']:.3f}); one human rater reaches "
         f"{ceiling['pearson_r']:.3f}",
-        x=0.01,
-        ha="left",
-        fontsize=10,
-        fontweight="bold",
     )
-    fig.tight_layout()
     return fig
 
 

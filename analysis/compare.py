@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .plots import OKABE_ITO, RATING_COLORS, RATING_ORDER, n_label, use_style
+from .plots import OKABE_ITO, RATING_COLORS, RATING_ORDER, finding_title, n_label, use_style
 
 UNKNOWN_PERIOD = "unknown"
 SUBTOPIC_COLUMN = "subtopic"
@@ -424,14 +424,7 @@ def plot_group_summary(summary: pd.DataFrame, score_label: str, title: str | Non
         min_n = summary.attrs.get("min_n", 20)
         ax.plot([], [], "o", color="grey", markerfacecolor="white", label=f"n < {min_n}: caution")
         ax.legend(loc="best")
-    fig.suptitle(
-        _wrap(title or summary_finding(summary, score_label)),
-        x=0.01,
-        ha="left",
-        fontsize=10,
-        fontweight="bold",
-    )
-    fig.tight_layout()
+    finding_title(fig, _wrap(title or summary_finding(summary, score_label)))
     return fig
 
 

@@ -34,7 +34,15 @@ from scipy import stats
 
 from . import paths
 from .compare import UNKNOWN_PERIOD, group_summary
-from .plots import OKABE_ITO, RATING_COLORS, RATING_ORDER, VOICE_COLORS, n_label, use_style
+from .plots import (
+    OKABE_ITO,
+    RATING_COLORS,
+    RATING_ORDER,
+    VOICE_COLORS,
+    finding_title,
+    n_label,
+    use_style,
+)
 
 EVALUATIVE_CATEGORIES: tuple[str, ...] = (
     "evaluative.praise",
@@ -292,14 +300,10 @@ def plot_frame_validation(table: pd.DataFrame, title: str | None = None):
     ax.grid(axis="x", alpha=0)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     n = table.attrs.get("n_articles")
-    fig.suptitle(
+    finding_title(
+        fig,
         _wrap((title or validation_finding(table)) + (f" ({n_label(n)} articles)" if n else "")),
-        x=0.01,
-        ha="left",
-        fontsize=10,
-        fontweight="bold",
     )
-    fig.tight_layout()
     return fig
 
 
@@ -459,14 +463,7 @@ def plot_rates_by_group(table: pd.DataFrame, what: str, title: str | None = None
     if table.attrs.get("by") == "subtopic":
         foot += "; an article counts in each of its subtopics"
     fig.supxlabel(foot, fontsize=8)
-    fig.suptitle(
-        _wrap(title or rates_finding(table, what), 120),
-        x=0.01,
-        ha="left",
-        fontsize=10,
-        fontweight="bold",
-    )
-    fig.tight_layout()
+    finding_title(fig, _wrap(title or rates_finding(table, what), 120))
     return fig
 
 

@@ -95,6 +95,13 @@ def save_figure(
     return png
 
 
+def finding_title(fig: matplotlib.figure.Figure, text: str) -> None:
+    """Set ``text`` (already wrapped) as the figure's left-aligned bold title, then tighten the
+    layout: the house style for titles that state a finding."""
+    fig.suptitle(text, x=0.01, ha="left", fontsize=10, fontweight="bold")
+    fig.tight_layout()
+
+
 def n_label(n: int) -> str:
     """ "n = 1,234" for chart annotations."""
     return f"n = {n:,}"

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import compare, topics
-from .plots import OKABE_ITO, RATING_COLORS, RATING_ORDER, use_style
+from .plots import OKABE_ITO, RATING_COLORS, RATING_ORDER, finding_title, use_style
 
 # (column of Scores.docs, readable label); rates are per 1,000 words
 KEY_SCORES: list[tuple[str, str]] = [
@@ -209,14 +209,7 @@ def plot_rating_differences(diffs: pd.DataFrame, alpha: float = 0.05, title: str
         f"Holm adjustment over all {len(diffs)} comparisons (Mann-Whitney U){note}",
         fontsize=9,
     )
-    fig.suptitle(
-        textwrap.fill(title or rating_differences_finding(diffs, alpha), 95),
-        x=0.01,
-        ha="left",
-        fontsize=10,
-        fontweight="bold",
-    )
-    fig.tight_layout()
+    finding_title(fig, textwrap.fill(title or rating_differences_finding(diffs, alpha), 95))
     return fig
 
 
