@@ -20,9 +20,11 @@ no maintained package offers offset-level quote spans for English news.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import sentencex
 
@@ -290,23 +292,110 @@ def sentence_voice(
     return voice, speaker, round(share, 4)
 
 
+class _CharIndex:
+    """Prefix sums over one text, so letter and word counts of any span cost O(1).
+
+    ``alnum`` follows ``str.isalnum``; a word is a match of ``_WORD_RE`` (``\\w+`` runs joined
+    by straight or curly apostrophes), counted by its first character. Built with numpy from the
+    UTF-32 code points; non-ASCII characters are classified once per distinct character with the
+    same ``str`` methods, so counts equal the per-character Python definitions exactly (tests in
+    ``tests/test_sentence_splitting.py`` check every span of tricky strings and every sentence of
+    41 real articles; the whole pool's sentence table was identical when this replaced them).
+    """
+
+    __slots__ = ("_alnum", "_starts", "_word", "_apos")
+
+    def __init__(self, text: str):
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        alnum = _ASCII_ALNUM[np.minimum(codes, 127)]
+        hi = codes > 127
+        if hi.any():
+            uniq = np.unique(codes[hi])
+            ok = np.fromiter((chr(c).isalnum() for c in uniq.tolist()), dtype=bool, count=len(uniq))
+            alnum[hi] = ok[np.searchsorted(uniq, codes[hi])]
+        word = alnum | (codes == 95)  # re's \w: alphanumeric or underscore
+        apos = (codes == 39) | (codes == 0x2019)
+        prev_word = np.zeros_like(word)
+        prev_word[1:] = word[:-1]
+        joined = np.zeros_like(word)  # preceded by an apostrophe that follows a word character
+        joined[2:] = apos[1:-1] & word[:-2]
+        starts = word & ~prev_word & ~joined
+        self._alnum = np.concatenate(([0], np.cumsum(alnum, dtype=np.int64)))
+        self._starts = np.concatenate(([0], np.cumsum(starts, dtype=np.int64)))
+        self._word, self._apos = word, apos
+
+    def letters(self, start: int, end: int) -> int:
+        """Alphanumeric characters in ``text[start:end]`` (``_letters_in``)."""
+        return int(self._alnum[end] - self._alnum[start]) if end > start else 0
+
+    def words(self, start: int, end: int) -> int:
+        """``count_words(text[start:end])``: word starts inside the span, plus a word cut by
+        ``start`` (which the slice sees as starting there)."""
+        if end <= start:
+            return 0
+        n = int(self._starts[end] - self._starts[start])
+        w, a = self._word, self._apos
+        if w[start] and self._starts[start + 1] == self._starts[start]:
+            n += 1  # the span starts inside a word
+        elif end - start >= 2 and a[start] and w[start + 1] and start >= 1 and w[start - 1]:
+            n += 1  # the span starts at an apostrophe that joined the previous word
+        return n
+
+
+_ASCII_ALNUM = np.array([chr(i).isalnum() for i in range(128)], dtype=bool)
+
+
+def _voice_fast(
+    text: str, start: int, end: int, quotes: list[QuoteSpan], q_ends: list[int], idx: _CharIndex
+) -> tuple[str, str | None, float]:
+    """:func:`sentence_voice` with prefix-sum letter counts and a bisect over the quotes
+    (which :func:`quote_spans` returns in text order, non-overlapping)."""
+    total = idx.letters(start, end)
+    inside = 0
+    speaker = None
+    i = bisect.bisect_right(q_ends, start)
+    while i < len(quotes) and quotes[i].start < end:
+        q = quotes[i]
+        lo, hi = max(start, q.start), min(end, q.end)
+        if lo < hi:
+            inside += idx.letters(lo, hi)
+            speaker = speaker or q.speaker
+        i += 1
+    share = inside / total if total else 0.0
+    voice = "quoted" if share >= QUOTED_SHARE else "reporter"
+    # the literal check skips the regex in the ~97% of sentences without "according to"
+    if speaker is None and text.find("ccording to", start, end) >= 0:
+        m = _ACCORDING_RE.search(text, start, end)
+        if m:
+            speaker = _clean_speaker(m.group("s"))
+    return voice, speaker, round(share, 4)
+
+
 def sentence_records(text: str, part: str = "body", headline: bool = False) -> list[dict]:
     """One dict per sentence: start, end, text, voice, speaker, quoted_share, n_words."""
     quotes = quote_spans(text, headline=headline)
+    spans = sentence_spans(text)
+    if not spans:
+        return []
+    idx = _CharIndex(text)
+    ordered = all(quotes[k].end <= quotes[k + 1].start for k in range(len(quotes) - 1))
+    q_ends = [q.end for q in quotes]
     out = []
-    for s, e in sentence_spans(text):
-        voice, speaker, share = sentence_voice(text, s, e, quotes)
-        sent = text[s:e]
+    for s, e in spans:
+        if ordered:
+            voice, speaker, share = _voice_fast(text, s, e, quotes, q_ends, idx)
+        else:  # never produced by quote_spans; kept for safety
+            voice, speaker, share = sentence_voice(text, s, e, quotes)
         out.append(
             {
                 "part": part,
                 "start": s,
                 "end": e,
-                "text": sent,
+                "text": text[s:e],
                 "voice": voice,
                 "speaker": speaker,
                 "quoted_share": share,
-                "n_words": count_words(sent),
+                "n_words": idx.words(s, e),
             }
         )
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import warnings
 from itertools import islice
@@ -166,6 +167,32 @@ def test_user_folder_overrides_are_reported(tmp_path, monkeypatch):
     assert lexs.overrides[0]["name"] == "evaluative"
     table = F.list_lexicons()
     assert table.set_index("name").loc["evaluative", "overrides"].endswith("evaluative.yml")
+
+
+def test_read_lexicon_rereads_an_edited_file_and_returns_independent_copies(tmp_path):
+    """Parsed files are memoised by path, mtime and size: an edit is always seen."""
+    f = tmp_path / "mine.yml"
+    doc = {
+        "name": "mine",
+        "version": "1",
+        "description": "synthetic test lexicon",
+        "citation": "test",
+        "licence": "CC0-1.0",
+        "categories": {"praise": ["stellar"]},
+    }
+    f.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    first = F.read_lexicon(f)
+    first.categories["praise"].clear()  # a caller mutating its copy ...
+    again = F.read_lexicon(f)
+    assert [c.text for c in again.categories["praise"]] == ["stellar"]  # ... does not leak
+    doc["categories"] = {"praise": ["stellar", "superb choice"]}
+    f.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 10**9))
+    edited = F.read_lexicon(f)
+    assert [c.text for c in edited.categories["praise"]] == ["stellar", "superb choice"]
+    one = pd.DataFrame({"doc_id": ["a"], "title": [""], "text": ["A superb choice, stellar."]})
+    hits = F.frame_hits(sentence_table(one), [edited])
+    assert sorted(hits["cue"]) == ["stellar", "superb choice"]
 
 
 # --------------------------------------------------------------------------- errors

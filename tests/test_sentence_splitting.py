@@ -129,3 +129,55 @@ def test_offsets_index_the_original_text():
     spans = sentence_spans(text)
     assert [text[s:e] for s, e in spans] == ["First one?", "Yes!", "“Quoted,” he said."]
     assert sentence_spans("") == [] and sentence_spans(" \n ") == []
+
+
+# ----------------------------------------------------------------------- prefix-sum counts
+# sentence_records counts letters and words with numpy prefix sums (analysis.text._CharIndex).
+# These reference definitions are the plain per-character ones it replaced.
+def _ref_letters(text: str, start: int, end: int) -> int:
+    return sum(1 for ch in text[start:end] if ch.isalnum())
+
+
+_TRICKY = [  # synthetic strings written for this test
+    "'tis rock'n'roll, don’t _x_ ‘quote’ he said.",
+    "abc'def 'x' ’’ a’b '' ’a",
+    "Ünïcödé ½ ² 𝔘 ǅ test — ٣ ⅷ",
+    "“Hello,” Krishna said. “Bye.”",
+    "a",
+    "'",
+]
+
+
+@pytest.mark.parametrize("text", _TRICKY)
+def test_char_index_counts_equal_the_per_character_definitions_on_every_span(text):
+    from analysis.text import _CharIndex, count_words
+
+    idx = _CharIndex(text)
+    for s in range(len(text) + 1):
+        for e in range(s, len(text) + 1):
+            assert idx.words(s, e) == count_words(text[s:e]), (text, s, e)
+            assert idx.letters(s, e) == _ref_letters(text, s, e), (text, s, e)
+
+
+def test_sentence_records_counts_match_reference_on_real_articles():
+    """Real text: the first 40 pool articles and the seed article, every sentence."""
+    from analysis.text import count_words, quote_spans, sentence_records
+
+    with gzip.open(POOL, "rt", encoding="utf-8") as fh:
+        texts = [json.loads(line)["content_original"] for _, line in zip(range(40), fh)]
+    texts.append(SEED.read_text(encoding="utf-8"))
+    n = 0
+    for text in texts:
+        quotes = quote_spans(text)
+        for r in sentence_records(text):
+            s, e = r["start"], r["end"]
+            assert r["n_words"] == count_words(text[s:e])
+            total = _ref_letters(text, s, e)
+            inside = sum(
+                _ref_letters(text, max(s, q.start), min(e, q.end))
+                for q in quotes
+                if max(s, q.start) < min(e, q.end)
+            )
+            assert r["quoted_share"] == round(inside / total if total else 0.0, 4)
+            n += 1
+    assert n > 1000
