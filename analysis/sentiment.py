@@ -109,30 +109,12 @@ def vader_polarity(texts: Sequence[str]) -> pd.DataFrame:
     return _fast_vader().score_many(texts).reset_index(drop=True)[SCORE_COLUMNS]
 
 
-@functools.lru_cache(maxsize=1)
-def _emoji_chars() -> frozenset[str]:
-    """VADER's one-character emoji keys (the only ones its character loop can match)."""
-    from .vader_fast import emoji_lexicon
-
-    return frozenset(k for k in emoji_lexicon() if len(k) == 1)
-
-
 def _demojize(text: str) -> str:
-    """VADER's own first step (emoji -> description), so token positions match VADER's."""
-    if text.isascii() or _emoji_chars().isdisjoint(text):
-        return text.strip()
-    emojis = _analyzer().emojis
-    out, prev_space = [], True
-    for ch in text:
-        if ch in emojis:
-            if not prev_space:
-                out.append(" ")
-            out.append(emojis[ch])
-            prev_space = False
-        else:
-            out.append(ch)
-            prev_space = ch == " "
-    return "".join(out).strip()
+    """VADER's own first step (emoji -> description, then ``strip``), so token positions match
+    VADER's: ``analysis.vader_fast.demojize``."""
+    from .vader_fast import demojize
+
+    return demojize(text).strip()
 
 
 def _vader_token_valences(text: str) -> tuple[list[str], list[float], dict]:
@@ -718,7 +700,7 @@ def _fast_token_flags(text: str) -> list[tuple[bool, bool]]:
     fv = _fast_vader()
     cfg, trig = _entity_config(), _triggers()
     text = _demojize(text)
-    P = [_token_props(t, cfg, trig, fv.lexicon, fv._hitset) for t in text.split()]
+    P = [_token_props(t, cfg, trig, fv.lexicon, fv.scoring_words) for t in text.split()]
     m = functools.reduce(operator.or_, map(_get_mask, P), 0)
     name, neut = _name_and_neutral(text, P, cfg, m)
     return [(j in name, j in neut) for j in range(len(P))]
@@ -729,13 +711,11 @@ def _batch_features(texts: Sequence[str]) -> dict[str, Any]:
     columns of ``DENSE_FEATURES``), ``lex`` (lower-cased lexicon word -> summed rule-adjusted
     valence, one dict per text) and ``tokens`` (the learned layer's words: no names, no
     neutralised words, no identity terms, numbers as ``<num>``)."""
-    from .vader_fast import _but_check
-
     cfg = _entity_config()
     trig = _triggers()
     fv = _fast_vader()
     lex = fv.lexicon
-    hitset = fv._hitset
+    hitset = fv.scoring_words
     props: dict[str, tuple] = {}
     get = props.get
     n = len(texts)
@@ -768,10 +748,8 @@ def _batch_features(texts: Sequence[str]) -> dict[str, Any]:
                 for j in neut:
                     words[j] = P[j][_P_MASKED]
                     lowers[j] = "entity"
-            sents = fv._sentiments(words, lowers)
+            sents = fv.token_scores(words, lowers)
             if sents is not None:
-                if "but" in lowers:
-                    _but_check(lowers, sents)
                 for j in itertools.compress(range(len(sents)), sents):
                     x = sents[j]
                     flat_vals.append(x)

@@ -124,6 +124,18 @@ def _single_char_emoji() -> tuple[dict[str, str], frozenset[str]]:
     return table, frozenset(table)
 
 
+def demojize(text: str) -> str:
+    """VADER's first step: each one-character emoji replaced by its description, exactly as
+    ``SentimentIntensityAnalyzer.polarity_scores`` does it (before its final ``strip``).
+
+    Texts without an emoji are returned unchanged (a cheap test skips the character loop)."""
+    if not text.isascii():
+        table, chars = _single_char_emoji()
+        if not chars.isdisjoint(text):
+            return _replace_emoji(text, table)
+    return text
+
+
 def _replace_emoji(text: str, table: Mapping[str, str]) -> str:
     """The reference's emoji-to-description loop, verbatim (only run when an emoji is present)."""
     out: list[str] = []
@@ -242,6 +254,28 @@ class FastVader:
             self._hitset = frozenset(w for w in lex if w not in BOOSTER_DICT)
         return self._lexicon
 
+    @property
+    def scoring_words(self) -> frozenset[str]:
+        """Lower-cased words that can receive a score: the lexicon minus VADER's boosters (the
+        reference gives a booster 0 before it looks the word up)."""
+        if self._lexicon is None:
+            _ = self.lexicon
+        return self._hitset
+
+    def token_scores(self, words: list[str], lowers: list[str]) -> list | None:
+        """VADER's per-token scores of an already tokenised text, after every rule incl. "but".
+
+        ``words`` are the whitespace tokens (emoji already replaced, see :func:`demojize`) and
+        ``lowers`` their look-up forms (lower-cased; punctuation stripped unless that leaves two
+        characters or fewer), one per token. Returns ``None`` when no token scores (every score
+        would be 0), else one score per token (0 for tokens without sentiment). These are the
+        terms ``polarity_scores`` sums before punctuation emphasis and normalisation.
+        """
+        sentiments = self._sentiments(words, lowers)
+        if sentiments is not None and "but" in lowers:
+            _but_check(lowers, sentiments)
+        return sentiments
+
     # ------------------------------------------------------------------ core
     def _prepared(self, text: str) -> tuple[str, list[str], list[str]]:
         """(text after emoji replacement, raw tokens, lowercased tokens) as ``SentiText`` has them.
@@ -254,10 +288,7 @@ class FastVader:
         strip-then-lower per token: whitespace and ``string.punctuation`` are uncased, so the
         split points, the stripped characters and the ``len <= 2`` test are unchanged.
         """
-        if not text.isascii():
-            table, chars = _single_char_emoji()
-            if not chars.isdisjoint(text):
-                text = _replace_emoji(text, table)
+        text = demojize(text)
         words = text.split()
         if not words:
             return text, words, words
@@ -391,11 +422,9 @@ class FastVader:
         text2, words, lowers = self._prepared(text)
         if not lowers:
             return _EMPTY
-        sentiments = self._sentiments(words, lowers)
+        sentiments = self.token_scores(words, lowers)
         if sentiments is None:
             return _NEUTRAL  # every token scores 0: neu == 1.0 exactly, the rest 0.0
-        if "but" in lowers:
-            _but_check(lowers, sentiments)
         return _score_valence(sentiments, text2)
 
     def _scores(self, text: str) -> tuple[float, float, float, float]:
@@ -436,11 +465,9 @@ class FastVader:
         """
         text2, raw, lowers = self._prepared(text)
         words = _words(text2)
-        sentiments = self._sentiments(raw, lowers) if lowers else None
+        sentiments = self.token_scores(raw, lowers) if lowers else None
         if sentiments is None:
             return [(w, 0.0) for w in words]
-        if "but" in lowers:
-            _but_check(lowers, sentiments)
         return [(w, float(s)) for w, s in zip(words, sentiments, strict=True)]
 
     def clear_cache(self) -> None:

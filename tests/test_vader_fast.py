@@ -12,6 +12,7 @@ import gzip
 import json
 import math
 import random
+import string
 
 import pandas as pd
 import pytest
@@ -26,7 +27,7 @@ from vaderSentiment.vaderSentiment import (
 
 from analysis.paths import CORPORA_DIR, VALIDATION_DIR
 from analysis.text import split_sentences
-from analysis.vader_fast import FastVader, emoji_lexicon, vader_lexicon
+from analysis.vader_fast import FastVader, demojize, emoji_lexicon, vader_lexicon
 
 NYT = VALIDATION_DIR / "vader_nyt" / "nytEditorialSnippets_GroundTruth.txt"
 POOL = CORPORA_DIR / "allsides_techpolicy" / "articles.jsonl.gz"
@@ -233,6 +234,31 @@ def test_word_valences_explain_compound(fast):
     assert scores["great"] < 0 < scores["happy"] and scores["rules"] == 0.0
     total = sum(v for _, v in contrib)  # no ! or ?, so compound = normalize(sum)
     assert round(total / math.sqrt(total * total + 15), 4) == fast.polarity_scores(text)["compound"]
+
+
+def test_token_scores_public_api(fast):
+    """``token_scores`` on pre-tokenised input gives the terms VADER sums (incl. "but")."""
+    text = "The rules are NOT great, but advocates are very happy :)"
+    words = text.split()
+    stripped = [w.strip(string.punctuation) for w in text.lower().split()]
+    lowers = [s if len(s) > 2 else w for s, w in zip(stripped, text.lower().split())]
+    scores = fast.token_scores(words, lowers)
+    assert scores == [v for _, v in fast.word_valences(text)]
+    assert scores[lowers.index("great")] < 0 < scores[lowers.index("happy")]
+    before_but = fast.token_scores(words[:5], lowers[:5])  # no "but": great keeps full weight
+    assert before_but[4] == pytest.approx(2 * scores[4])
+    assert fast.token_scores(["a", "table"], ["a", "table"]) is None
+    assert "happy" in fast.scoring_words and "very" not in fast.scoring_words  # booster
+
+
+def test_demojize_matches_reference(ref):
+    """The emoji step shared with analysis.sentiment: scoring its output gives the reference's
+    scores of the raw text (VADER's own emoji loop is then a no-op)."""
+    for text in ["plain ascii", "I 😀 love it", "x😡😡y", " 👍 ", "İstanbul 😀"]:
+        assert ref.polarity_scores(demojize(text)) == ref.polarity_scores(text), text
+    assert demojize("no emoji here") == "no emoji here"
+    assert demojize("so 😀") == "so " + emoji_lexicon()["😀"]
+    assert demojize("x😡") == "x " + emoji_lexicon()["😡"]
 
 
 def test_score_many_frame_and_errors(fast):
