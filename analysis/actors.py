@@ -9,8 +9,15 @@ position the longest alias wins, and the scan gives leftmost, non-overlapping ma
 rather than pyahocorasick was chosen because it expresses the per-alias case rule directly
 (``(?i:...)`` groups for lower-case aliases), the whole-word rule (look-arounds) and flexible
 whitespace inside multiword aliases, which an Aho-Corasick automaton would need extra passes and
-bookkeeping for; with a few hundred aliases it scans a sentence in microseconds. Exclusion phrases
-are alternatives of the same expression that map to no actor: a match covering them is dropped.
+bookkeeping for. Exclusion phrases are alternatives of the same expression that map to no actor: a
+match covering them is dropped.
+
+Speed: Python's ``re`` tries the whole alternation at every character (3 s CPU over the 168k
+sentences of the shipped pool), so :func:`actor_mentions` first finds candidate positions with
+one pyahocorasick pass over the lower-cased text for the first word of every phrase, and runs the
+same expression (``pattern.match``) only there, keeping finditer's leftmost, non-overlapping
+order. The mentions are identical (tested against a plain ``finditer`` per sentence); 3.6 s ->
+about 1 s on the pool.
 
 Actor-targeted sentiment scores each mention with the target-dependent classifier of
 :mod:`analysis.target_sentiment`, whose features are relative to the mention (its clause, the
@@ -23,9 +30,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
 import numpy as np
 import pandas as pd
 import yaml
@@ -203,6 +212,43 @@ def _resolve_actors(actors: Any) -> list[Actor]:
     return list(actors)
 
 
+def _fold_same_length(text: str) -> str:
+    """Lower case with one character per character (offsets unchanged)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _first_words(matcher: ActorMatcher) -> list[str]:
+    """Lower-cased first word of every phrase (alias or exclusion) of the matcher."""
+    phrases = set(matcher.exact) | set(matcher.folded)
+    return sorted({p.split()[0].lower() for p in phrases if p.split()})
+
+
+def _candidate_starts(matcher: ActorMatcher, text: str) -> list[int]:
+    """Sorted positions where some phrase of ``matcher`` may start: every occurrence of a
+    phrase's first word in the lower-cased text (a superset of the regex's match starts)."""
+    words = _first_words(matcher)
+    if not words or not text:
+        return []
+    auto = _AUTOMATA.get(tuple(words))
+    if auto is None:
+        auto = ahocorasick.Automaton()
+        for w in words:
+            auto.add_word(w, len(w))
+        auto.make_automaton()
+        _AUTOMATA.clear()
+        _AUTOMATA[tuple(words)] = auto
+    raw = np.fromiter(chain.from_iterable(auto.iter(_fold_same_length(text))), dtype=np.int64)
+    if not len(raw):
+        return []
+    return np.unique(raw[0::2] - raw[1::2] + 1).tolist()
+
+
+_AUTOMATA: dict[tuple[str, ...], Any] = {}
+
+
 def actor_mentions(sentences: pd.DataFrame, actors: Any = None) -> pd.DataFrame:
     """Every actor mention in a sentence table (:func:`analysis.text.sentence_table`).
 
@@ -212,34 +258,45 @@ def actor_mentions(sentences: pd.DataFrame, actors: Any = None) -> pd.DataFrame:
     offsets, ``voice`` is the sentence's voice (reporter/quoted).
     """
     matcher = actor_matcher(_resolve_actors(actors))
+    texts = [t if isinstance(t, str) else "" for t in sentences["text"].tolist()]
+    # one string, sentences joined by NUL: no alias can match across it (look-arounds and \s+
+    # treat it as a non-word, non-space character), so matches stay inside their sentence
+    big = "\x00".join(texts)
+    sent_start = np.zeros(len(texts), dtype=np.int64)
+    if len(texts) > 1:
+        np.cumsum([len(t) + 1 for t in texts[:-1]], out=sent_start[1:])
+    doc_ids = sentences["doc_id"].tolist()
+    sent_idx = sentences["sent_idx"].tolist()
+    parts = sentences["part"].tolist()
+    starts = sentences["start"].tolist()
+    voices = sentences["voice"].tolist()
     rows: list[tuple] = []
-    for doc_id, sent_idx, part, s0, text, voice in zip(
-        sentences["doc_id"],
-        sentences["sent_idx"],
-        sentences["part"],
-        sentences["start"],
-        sentences["text"],
-        sentences["voice"],
-    ):
-        if not isinstance(text, str):
+    last_end = -1
+    for pos in _candidate_starts(matcher, big):
+        if pos < last_end:  # inside the previous match: finditer would not look here
             continue
-        for m in matcher.pattern.finditer(text):
-            hit = matcher.lookup(m.group(0))
-            if hit is None:  # an exclusion phrase (or an alias of another case): no actor
-                continue
-            rows.append(
-                (
-                    doc_id,
-                    sent_idx,
-                    part,
-                    hit[0],
-                    hit[1],
-                    m.group(0),
-                    s0 + m.start(),
-                    s0 + m.end(),
-                    voice,
-                )
+        m = matcher.pattern.match(big, pos)
+        if m is None:
+            continue
+        last_end = m.end()
+        hit = matcher.lookup(m.group(0))
+        if hit is None:  # an exclusion phrase (or an alias of another case): no actor
+            continue
+        k = int(np.searchsorted(sent_start, pos, side="right")) - 1
+        off = starts[k] - int(sent_start[k])
+        rows.append(
+            (
+                doc_ids[k],
+                sent_idx[k],
+                parts[k],
+                hit[0],
+                hit[1],
+                m.group(0),
+                pos + off,
+                m.end() + off,
+                voices[k],
             )
+        )
     df = pd.DataFrame(rows, columns=list(MENTION_COLUMNS))
     return df.astype({"sent_idx": "int64", "start": "int64", "end": "int64"})
 

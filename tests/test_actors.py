@@ -156,3 +156,62 @@ def test_actor_sentiment_table_for_seed_article(seed_sentences, seed_mentions):
     assert ibm["n_mentions_reporter"] < ibm["n_mentions"]  # some IBM mentions are quoted
     assert out["mean_sentiment"].between(-1, 1).all()
     assert ((out["share_negative"] + out["share_positive"]) <= 1 + 1e-9).all()
+
+
+def _reference_mentions(sentences: pd.DataFrame, actors) -> list[tuple]:
+    """The plain definition: ``pattern.finditer`` over each sentence on its own."""
+    matcher = A.actor_matcher(actors)
+    rows = []
+    for d, i, part, s0, text, voice in zip(
+        sentences["doc_id"],
+        sentences["sent_idx"],
+        sentences["part"],
+        sentences["start"],
+        sentences["text"],
+        sentences["voice"],
+        strict=True,
+    ):
+        for m in matcher.pattern.finditer(text):
+            hit = matcher.lookup(m.group(0))
+            if hit is not None:
+                rows.append((d, i, part, *hit, m.group(0), s0 + m.start(), s0 + m.end(), voice))
+    return rows
+
+
+def test_candidate_scan_finds_exactly_what_finditer_finds_on_real_articles():
+    """actor_mentions runs the alias expression only where an Aho-Corasick pass found a phrase's
+    first word; on 150 real pool articles it must give exactly the per-sentence finditer result."""
+    from analysis.corpus import load_corpus
+
+    arts, _ = load_corpus("allsides_techpolicy")
+    sents = sentence_table(arts.head(150))
+    got = A.actor_mentions(sents)
+    ref = _reference_mentions(sents, A.load_actors())
+    assert len(ref) > 1000
+    assert list(got.itertuples(index=False, name=None)) == ref
+
+
+def test_candidate_scan_edge_cases_are_identical_to_finditer():
+    # synthetic sentences: multiword aliases over odd whitespace, exclusions, word boundaries,
+    # a NUL inside a text, case rules, adjacent sentences, non-ASCII case changes
+    texts = [
+        "Big\n  Blue and big blue; Apple pie is not Apple.",
+        "ibm\x00IBM IBMs xIBM IBM-led the NSA's compensation (NSA) police policemen",
+        "İstanbul İBM Amazon's Amazon rainforest Amazon\u00a0Web Services",
+        "",
+        "Congress. Congress",
+    ]
+    sents = pd.DataFrame(
+        {
+            "doc_id": [f"d{i}" for i in range(len(texts))],
+            "sent_idx": range(len(texts)),
+            "part": "body",
+            "start": 0,
+            "text": texts,
+            "voice": "reporter",
+        }
+    )
+    actors = A.load_actors()
+    got = A.actor_mentions(sents, actors)
+    assert list(got.itertuples(index=False, name=None)) == _reference_mentions(sents, actors)
+    assert len(got) >= 8
