@@ -6,7 +6,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is imported inside the commands (fast start-up)
+    import pandas as pd
 
 
 def _notebooks(sub, add_target_flags) -> None:
@@ -126,6 +131,23 @@ def _read_table(path: str, text_column: str) -> "tuple":  # noqa: UP037
     return df, ids, id_col or "row"
 
 
+def _score_file_to_csv(
+    args: argparse.Namespace, score: Callable[[pd.DataFrame], pd.DataFrame]
+) -> pd.DataFrame:
+    """Read ``args.file`` (:func:`_read_table`), score it and write ``args.out`` as CSV.
+
+    ``score(df)`` gets the input table and returns one row per input row, in order. The written
+    table is that result with the input's id column first: ``doc_id``, ``id`` or ``ID`` (the first
+    present, as strings) or else ``row`` (1, 2, ...); a result column of the same name is
+    replaced. Returns the written table.
+    """
+    df, ids, id_name = _read_table(args.file, args.text_column)
+    out = score(df).drop(columns=[id_name], errors="ignore")
+    out.insert(0, id_name, ids.values)
+    out.to_csv(args.out, index=False)
+    return out
+
+
 def _sentiment_cmd(sub, add_target_flags) -> None:
     p = sub.add_parser("sentiment", help="sentence-level sentiment per text (CSV/TSV/JSONL in)")
     p.add_argument("file")
@@ -141,11 +163,10 @@ def _sentiment_cmd(sub, add_target_flags) -> None:
     def run(args):
         from .sentiment import DEFAULT_METHOD, score_texts
 
-        df, ids, id_name = _read_table(args.file, args.text_column)
-        res = score_texts(df[args.text_column].tolist(), method=args.method or DEFAULT_METHOD)
-        res = res.drop(columns=[id_name], errors="ignore")
-        res.insert(0, id_name, ids.values)
-        res.to_csv(args.out, index=False)
+        method = args.method or DEFAULT_METHOD
+        res = _score_file_to_csv(
+            args, lambda df: score_texts(df[args.text_column].tolist(), method=method)
+        )
         print(f"wrote {len(res):,} rows to {args.out} ({(res['status'] != 'ok').sum():,} not ok)")
         return 0
 
@@ -204,15 +225,14 @@ def _frames_cmd(sub, add_target_flags) -> None:
         from .frame_classifier import predict_frames
         from .framing import text_category_rates
 
-        df, ids, id_name = _read_table(args.file, args.text_column)
-        texts = df[args.text_column].fillna("").astype(str).tolist()
-        frames = predict_frames(texts)
-        rates = text_category_rates(texts)  # hits per 1,000 words per category
-        rates = rates.rename(columns={c: f"{c}.rate" for c in rates.columns if c != "n_words"})
-        out = frames.join(rates.reset_index(drop=True))
-        out = out.drop(columns=[id_name], errors="ignore")
-        out.insert(0, id_name, ids.values)
-        out.to_csv(args.out, index=False)
+        def score(df):
+            texts = df[args.text_column].fillna("").astype(str).tolist()
+            frames = predict_frames(texts)
+            rates = text_category_rates(texts)  # hits per 1,000 words per category
+            rates = rates.rename(columns={c: f"{c}.rate" for c in rates.columns if c != "n_words"})
+            return frames.join(rates.reset_index(drop=True))
+
+        out = _score_file_to_csv(args, score)
         print(f"wrote {len(out):,} rows to {args.out}")
         return 0
 

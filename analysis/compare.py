@@ -157,6 +157,14 @@ def bootstrap_moments(
     return means, variances
 
 
+def _group_bootstraps(
+    groups: dict[tuple, np.ndarray], n_boot: int, seed: int
+) -> dict[tuple, tuple[np.ndarray, np.ndarray]]:
+    """:func:`bootstrap_moments` of every group, each from its own stream (:func:`_rng`), so
+    :func:`group_summary` and :func:`group_differences` resample a group identically."""
+    return {k: bootstrap_moments(v, n_boot, _rng(seed, k)) for k, v in groups.items()}
+
+
 def _percentile_ci(samples: np.ndarray, ci: float) -> tuple[float, float]:
     finite = samples[np.isfinite(samples)]
     if len(finite) == 0:
@@ -189,10 +197,11 @@ def group_summary(
     """
     by_cols = _as_list(by)
     data, overlapping = _prepare(df, score, by_cols)
+    groups = _groups(data, by_cols)
+    boots = _group_bootstraps(groups, n_boot, seed)
     rows = []
-    for key, vals in _groups(data, by_cols).items():
-        means, _ = bootstrap_moments(vals, n_boot, _rng(seed, key))
-        lo, hi = _percentile_ci(means, ci)
+    for key, vals in groups.items():
+        lo, hi = _percentile_ci(boots[key][0], ci)
         rows.append(
             {
                 **dict(zip(by_cols, key, strict=True)),
@@ -221,6 +230,48 @@ def group_summary(
     return out
 
 
+def bootstrap_mean_table(
+    df: pd.DataFrame,
+    scores: Sequence[str],
+    by: str | Sequence[str],
+    n_boot: int = 2000,
+    seed: int = 0,
+    min_n: int = 20,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """:func:`group_summary` of several score columns, stacked long: one row per (score, group).
+
+    Columns: ``score`` (the column name), then those of :func:`group_summary`, in the order of
+    ``scores``. Each score's rows are exactly ``group_summary(df, score, by, ...)``: a group is
+    resampled from the stream of ``seed`` and its key, whatever the score, so adding or removing
+    scores changes no number. ``attrs`` records scores, by, n_boot, seed, ci, min_n and
+    ``overlapping_groups`` (true when any score's groups overlap). Raises ``KeyError`` for a
+    score column ``df`` lacks, ``ValueError`` when ``scores`` is empty or ``by`` has a column
+    named ``score``.
+    """
+    scores = list(scores)
+    if not scores:
+        raise ValueError("bootstrap_mean_table needs at least one score column")
+    if "score" in _as_list(by):
+        raise ValueError("cannot group by a column named 'score' (the output's score column)")
+    parts = []
+    for score in scores:
+        s = group_summary(df, score, by, n_boot=n_boot, seed=seed, min_n=min_n, ci=ci)
+        s.insert(0, "score", score)
+        parts.append(s)
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs = {
+        "scores": scores,
+        "by": _as_list(by),
+        "n_boot": n_boot,
+        "seed": seed,
+        "ci": ci,
+        "min_n": min_n,
+        "overlapping_groups": any(p.attrs["overlapping_groups"] for p in parts),
+    }
+    return out
+
+
 def _cohens_d(mean_a, mean_b, var_a, var_b, n_a: int, n_b: int):
     """Cohen's d with the pooled SD; works elementwise on bootstrap arrays."""
     dof = n_a + n_b - 2
@@ -231,8 +282,11 @@ def _cohens_d(mean_a, mean_b, var_a, var_b, n_a: int, n_b: int):
         return np.where(pooled > 0, (mean_a - mean_b) / pooled, np.nan)
 
 
-def _holm(pvalues: np.ndarray) -> np.ndarray:
-    """Holm-Bonferroni adjusted p-values (step-down, monotone, capped at 1)."""
+def holm_adjust(pvalues: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm-Bonferroni adjusted p-values (step-down, monotone, capped at 1), in input order.
+
+    NaN p-values stay NaN and do not count towards the number of tests.
+    """
     p = np.asarray(pvalues, dtype=float)
     out = np.full(len(p), np.nan)
     ok = np.flatnonzero(np.isfinite(p))
@@ -284,7 +338,7 @@ def group_differences(
         pairs = [(k, ref_key) for k in keys if k != ref_key]
     else:
         pairs = list(itertools.combinations(keys, 2))
-    boots = {k: bootstrap_moments(v, n_boot, _rng(seed, k)) for k, v in groups.items()}
+    boots = _group_bootstraps(groups, n_boot, seed)
     rows = []
     for a, b in pairs:
         va, vb = groups[a], groups[b]
@@ -326,7 +380,7 @@ def group_differences(
         "caution",
     ]  # fmt: skip
     out = pd.DataFrame(rows, columns=[c for c in cols if c != "mw_p_holm"])
-    out.insert(cols.index("mw_p_holm"), "mw_p_holm", _holm(out["mw_p"].to_numpy()))
+    out.insert(cols.index("mw_p_holm"), "mw_p_holm", holm_adjust(out["mw_p"].to_numpy()))
     out.attrs.update(
         score=score,
         by=by_cols,

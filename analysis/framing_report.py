@@ -13,7 +13,7 @@ figure whose title is computed from that table.
   human ceiling and Krippendorff's alpha.
 * :func:`kwic_examples` -- a seeded handful of keyword-in-context rows for one category / cue.
 * :func:`rates_by_group` / :func:`plot_rates_by_group` -- cue rates per 1,000 words by outlet
-  rating, subtopic or year, bootstrap CIs from :func:`analysis.compare.group_summary`.
+  rating, subtopic or year, bootstrap CIs from :func:`analysis.compare.bootstrap_mean_table`.
 * :func:`voice_rates` / :func:`plot_voice_rates` -- pooled rates in reporter prose vs quoted
   speech, with paired bootstrap CIs (``scipy.stats.bootstrap``) of both and of their difference.
 * :func:`frame_prediction_table` / :func:`frame_shares_by_group` / :func:`plot_frame_shares` --
@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from . import paths
-from .compare import UNKNOWN_PERIOD, group_summary
+from .compare import UNKNOWN_PERIOD, bootstrap_mean_table
 from .plots import (
     OKABE_ITO,
     RATING_COLORS,
@@ -350,7 +350,7 @@ def rates_by_group(
     min_n: int = 20,
 ) -> pd.DataFrame:
     """Mean per-article ``<category>.<value>`` (hits per 1,000 words) per group, with bootstrap
-    95% CIs (:func:`analysis.compare.group_summary`), stacked for all ``categories``.
+    95% CIs (:func:`analysis.compare.bootstrap_mean_table`), stacked for all ``categories``.
 
     ``by`` is ``"rating"``, ``"subtopic"`` (overlapping groups), ``"year"`` or any column;
     ``None`` gives one group, ``"all articles"``. Categories missing from ``docs`` are skipped.
@@ -359,20 +359,14 @@ def rates_by_group(
     """
     data = docs if by is not None else docs.assign(_all=ALL_GROUP)
     by_col = by if by is not None else "_all"
-    parts = []
-    for cat in categories:
-        col = f"{cat}.{value}"
-        if col not in data.columns:
-            continue
-        s = group_summary(data, col, by_col, n_boot=n_boot, seed=seed, min_n=min_n)
-        parts.append(s.assign(category=cat, label=_short(cat)))
-    if not parts:
+    category_of = {f"{cat}.{value}": cat for cat in categories}
+    cols = [c for c in category_of if c in data.columns]
+    if not cols:
         return pd.DataFrame(columns=["category", "label", "group", "n", "mean", "ci_low"])
-    out = pd.concat(parts, ignore_index=True)
-    if by is None:
-        out = out.drop(columns=["_all"])
-    lead = ["category", "label"]
-    out = out[lead + [c for c in out.columns if c not in lead]]
+    table = bootstrap_mean_table(data, cols, by_col, n_boot=n_boot, seed=seed, min_n=min_n)
+    out = table.drop(columns=["score"] + (["_all"] if by is None else []))
+    out.insert(0, "category", table["score"].map(category_of))
+    out.insert(1, "label", out["category"].map(_short))
     out.attrs.update(by=by, value=value, n_boot=n_boot, seed=seed, min_n=min_n)
     return out
 
@@ -643,7 +637,7 @@ def frame_shares_by_group(
     min_n: int = 20,
 ) -> pd.DataFrame:
     """Share of articles predicted to carry each frame, per group, with bootstrap 95% CIs
-    (the mean of the 0/1 label, :func:`analysis.compare.group_summary`).
+    (the mean of the 0/1 label, :func:`analysis.compare.bootstrap_mean_table`).
 
     ``meta`` supplies ``doc_id`` and the ``by`` column (``None``: one group, ``"all
     articles"``); articles with an empty text (label NA) are left out. Columns: ``frame, group,
@@ -658,16 +652,9 @@ def frame_shares_by_group(
     else:
         data["_all"] = ALL_GROUP
     by_col = by if by is not None else "_all"
-    parts = [
-        group_summary(data, c, by_col, n_boot=n_boot, seed=seed, min_n=min_n).assign(
-            frame=c.removeprefix("frame_")
-        )
-        for c in frames
-    ]
-    out = pd.concat(parts, ignore_index=True)
-    if by is None:
-        out = out.drop(columns=["_all"])
-    out = out[["frame"] + [c for c in out.columns if c != "frame"]]
+    table = bootstrap_mean_table(data, frames, by_col, n_boot=n_boot, seed=seed, min_n=min_n)
+    out = table.drop(columns=["score"] + (["_all"] if by is None else []))
+    out.insert(0, "frame", table["score"].str.removeprefix("frame_"))
     out.attrs.update(by=by, n_boot=n_boot, seed=seed, min_n=min_n)
     return out
 
@@ -740,7 +727,7 @@ def rate_differences(
     (:func:`analysis.compare.group_differences`: bootstrap CI, Cohen's d, Mann-Whitney U), for
     every category, with Holm's adjustment redone over *all* rows of the table (every category
     and pair is one test). Columns: ``category, label`` then those of ``group_differences``."""
-    from .compare import _holm, group_differences
+    from .compare import group_differences, holm_adjust
 
     parts = []
     for cat in categories:
@@ -752,6 +739,6 @@ def rate_differences(
     if not parts:
         return pd.DataFrame(columns=["category", "label", "group_a", "group_b", "diff"])
     out = pd.concat(parts, ignore_index=True)
-    out["mw_p_holm"] = _holm(out["mw_p"].to_numpy())
+    out["mw_p_holm"] = holm_adjust(out["mw_p"].to_numpy())
     lead = ["category", "label"]
     return out[lead + [c for c in out.columns if c not in lead]]

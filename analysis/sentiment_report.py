@@ -15,7 +15,7 @@ those package functions.
   agreement.
 * :func:`eec_gap_table`: the EEC bias audit for several scorers in one long table.
 * :func:`with_group`, :func:`voice_table`, :func:`voice_gap_table`: corpus sentiment by group
-  and voice, with the seeded bootstrap of :mod:`analysis.compare`.
+  and voice, with the seeded bootstrap of :func:`analysis.compare.bootstrap_mean_table`.
 * :func:`actor_group_table`: actor-targeted sentiment per actor and group, one value per article.
 """
 
@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .compare import group_summary
+from .compare import bootstrap_mean_table, group_summary
 
 ALL_GROUP = "all articles"
 VOICES = ("reporter", "quoted")
@@ -229,13 +229,9 @@ def voice_table(
     caution``.
     """
     data, col = with_group(docs, by)
-    frames = []
-    for voice in VOICES:
-        s = group_summary(
-            data, f"{method}_{voice}_compound_mean", col, n_boot=n_boot, seed=seed, min_n=min_n
-        )
-        frames.append(s.drop(columns=[col]).assign(voice=voice))
-    out = pd.concat(frames, ignore_index=True)
+    voice_of = {f"{method}_{voice}_compound_mean": voice for voice in VOICES}
+    out = bootstrap_mean_table(data, list(voice_of), col, n_boot=n_boot, seed=seed, min_n=min_n)
+    out["voice"] = out["score"].map(voice_of)
     cols = ["group", "voice", "n", "mean", "median", "sd", "ci_low", "ci_high", "caution"]
     return out[cols]
 

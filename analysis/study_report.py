@@ -70,11 +70,6 @@ def available_scores(docs: pd.DataFrame, scores: Sequence[str] | None = None) ->
     return [c for c in wanted if c in docs.columns]
 
 
-def _holm(pvalues: np.ndarray) -> np.ndarray:
-    """Holm-Bonferroni adjusted p-values (delegates to :mod:`analysis.compare`)."""
-    return compare._holm(np.asarray(pvalues, dtype=float))
-
-
 # --------------------------------------------------------------------------- ratings
 def rating_differences(
     docs: pd.DataFrame,
@@ -127,7 +122,7 @@ def rating_differences(
         return pd.DataFrame(columns=["score", "label", "pair", "mw_p_holm"])
     out = pd.concat(frames, ignore_index=True)
     out.insert(2, "pair", out["group_a"] + " - " + out["group_b"])
-    out["mw_p_holm"] = _holm(out["mw_p"].to_numpy())
+    out["mw_p_holm"] = compare.holm_adjust(out["mw_p"].to_numpy())
     out.attrs.update(n_boot=n_boot, seed=seed, min_n=min_n, ci=0.95, family=len(out))
     return out
 
@@ -231,22 +226,17 @@ def summaries_by(
     seed: int = 0,
     min_n: int = 20,
 ) -> pd.DataFrame:
-    """:func:`analysis.compare.group_summary` for several scores, stacked long.
+    """Group summaries of several scores, stacked long
+    (:func:`analysis.compare.bootstrap_mean_table`).
 
-    Adds ``score`` and ``label`` columns, and for ``by == "outlet"`` the outlet's ``rating``
+    Adds a ``label`` column after ``score``, and for ``by == "outlet"`` the outlet's ``rating``
     (its most frequent rating) so charts can colour outlets. ``"subtopic"`` groups overlap
     (``attrs["overlapping_groups"]``).
     """
     labels = score_labels()
-    frames = []
-    overlapping = False
-    for col in scores:
-        s = compare.group_summary(docs, col, by, n_boot=n_boot, seed=seed, min_n=min_n)
-        overlapping |= bool(s.attrs.get("overlapping_groups"))
-        s.insert(0, "score", col)
-        s.insert(1, "label", labels.get(col, col))
-        frames.append(s)
-    out = pd.concat(frames, ignore_index=True)
+    out = compare.bootstrap_mean_table(docs, scores, by, n_boot=n_boot, seed=seed, min_n=min_n)
+    overlapping = out.attrs["overlapping_groups"]
+    out.insert(1, "label", [labels.get(c, c) for c in out["score"]])
     if by == "outlet" and "rating" in docs.columns:
         mode = (
             docs.dropna(subset=["outlet", "rating"])

@@ -3,11 +3,14 @@ bad input. Input texts written here are SYNTHETIC except the seed article."""
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import pandas as pd
+import pytest
 
 from analysis.cli import main
+from analysis.cli_commands import _score_file_to_csv
 
 
 def _run(capsys, *args):
@@ -114,3 +117,33 @@ def test_frames_command(tmp_path, capsys, seed_text):
         assert f"frame_{f}" in res.columns and f"frame_{f}_prob" in res.columns
     assert res.loc[0, [c for c in res.columns if c.endswith("_prob")]].between(0, 1).all()
     assert any(c.endswith(".rate") for c in res.columns)
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected_name", "expected_ids"),
+    [
+        ({"doc_id": ["d1", "d2", "d3"], "id": ["i1", "i2", "i3"]}, "doc_id", ["d1", "d2", "d3"]),
+        ({"id": [7, 8, 9], "ID": ["X", "Y", "Z"]}, "id", ["7", "8", "9"]),
+        ({"ID": ["X", "Y", "Z"]}, "ID", ["X", "Y", "Z"]),
+        ({"source": ["a", "b", "c"]}, "row", ["1", "2", "3"]),
+    ],
+)
+def test_score_file_to_csv_puts_the_id_column_first(tmp_path, columns, expected_name, expected_ids):
+    # SYNTHETIC texts; the scorer is a stand-in that returns one row per text and a column
+    # named like the id column, which the written table must replace with the input's ids.
+    src = tmp_path / "in.csv"
+    texts = ["SYNTHETIC one.", "SYNTHETIC two words.", ""]
+    pd.DataFrame({**columns, "body": texts}).to_csv(src, index=False)
+    args = argparse.Namespace(file=str(src), text_column="body", out=str(tmp_path / "o.csv"))
+
+    def score(df):
+        return pd.DataFrame(
+            {expected_name: "from the scorer", "n_chars": df["body"].str.len(), "status": "ok"}
+        )
+
+    written = _score_file_to_csv(args, score)
+    on_disk = pd.read_csv(args.out, dtype=str, keep_default_na=False)
+    assert list(on_disk.columns) == [expected_name, "n_chars", "status"]
+    assert on_disk[expected_name].tolist() == expected_ids
+    assert on_disk["n_chars"].tolist() == [str(len(t)) for t in texts]
+    assert written[expected_name].tolist() == expected_ids

@@ -170,3 +170,55 @@ def test_differences_forest_plot(arts):
     assert len(ax.get_yticklabels()) == 3
     clear = ((d["diff_ci_low"] > 0) | (d["diff_ci_high"] < 0)).sum()
     assert fig.get_suptitle().replace("\n", " ").startswith(f"words per article: {clear} of 3")
+
+
+def test_bootstrap_mean_table_stacks_group_summaries(arts):
+    df = arts.assign(title_words=arts["title"].fillna("").str.split().str.len().astype(float))
+    t = compare.bootstrap_mean_table(df, ["n_words", "title_words"], "rating", n_boot=500, seed=2)
+    summary_cols = ["rating", "group", "n", "mean", "median", "sd", "ci_low", "ci_high", "caution"]
+    assert list(t.columns) == ["score", *summary_cols]
+    assert list(dict.fromkeys(t["score"])) == ["n_words", "title_words"]
+    for score in ("n_words", "title_words"):
+        alone = compare.group_summary(df, score, "rating", n_boot=500, seed=2)
+        part = t[t["score"] == score].drop(columns="score").reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, alone, check_exact=True)
+    # a score's numbers do not depend on the other scores or their order
+    rev = compare.bootstrap_mean_table(df, ["title_words", "n_words"], "rating", n_boot=500, seed=2)
+    pd.testing.assert_frame_equal(
+        rev[rev["score"] == "n_words"].reset_index(drop=True),
+        t[t["score"] == "n_words"].reset_index(drop=True),
+        check_exact=True,
+    )
+    assert t.attrs["scores"] == ["n_words", "title_words"] and t.attrs["by"] == ["rating"]
+    assert t.attrs["overlapping_groups"] is False
+    sub = compare.bootstrap_mean_table(df, ["n_words"], "subtopic", n_boot=200)
+    assert sub.attrs["overlapping_groups"] is True
+    with pytest.raises(ValueError, match="at least one"):
+        compare.bootstrap_mean_table(df, [], "rating")
+    with pytest.raises(ValueError, match="score"):
+        compare.bootstrap_mean_table(df.assign(score="x"), ["n_words"], "score")
+    with pytest.raises(KeyError, match="nope"):
+        compare.bootstrap_mean_table(df, ["n_words", "nope"], "rating")
+
+
+def test_holm_adjust_matches_the_step_down_rule(arts):
+    # real p-values: every pair of publication years compared on words per article (this family
+    # separates Holm from Bonferroni and from a step-down without the running maximum)
+    p = compare.group_differences(arts, "n_words", "year", n_boot=50)["mw_p"].to_numpy()
+    p = p[np.isfinite(p)]
+    assert len(p) > 20
+    adj = compare.holm_adjust(p)
+    assert ((adj >= p) & (adj <= 1)).all()
+    order = np.argsort(p, kind="stable")
+    assert (np.diff(adj[order]) >= 0).all()  # monotone in the raw p-values
+    m = len(p)
+    for alpha in np.geomspace(1e-6, 0.5, 60):
+        # Holm rejects H_(k) iff p_(j) <= alpha / (m - j + 1) for every j <= k (1-based)
+        ok = p[order] <= alpha / (m - np.arange(m))
+        rejected = np.zeros(m, bool)
+        rejected[order] = np.logical_and.accumulate(ok)
+        assert ((adj <= alpha) == rejected).all()
+    # NaN stays NaN and does not count as a test
+    with_nan = compare.holm_adjust(np.concatenate([[np.nan], p, [np.nan]]))
+    assert np.isnan(with_nan[[0, -1]]).all()
+    np.testing.assert_array_equal(with_nan[1:-1], adj)
