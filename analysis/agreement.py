@@ -40,6 +40,12 @@ Agreement and ceiling
     the annotators' frame labels. :func:`human_ceiling` scores each annotator against the
     aggregate of the *other* annotators of the same article (leave-one-out, built with the rule
     above), giving an F1 that is comparable to a model's F1 against the aggregate.
+
+Soft labels
+    :func:`question_yes_share` (share of an article's annotators answering yes, per question) and
+    :func:`annotator_soft_labels` (share of annotators whose own frame label is on, and share
+    agreeing with the released label) feed the soft-label experiments of
+    ``benchmarks/frame_experiments.py``.
 """
 
 from __future__ import annotations
@@ -423,3 +429,38 @@ def human_ceiling() -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def question_yes_share() -> pd.DataFrame:
+    """doc_id x question: share of the article's annotators who answered "yes" (0-1).
+
+    The soft version of the question majority: a question is "yes" for the group exactly when
+    its share exceeds 0.5 (:func:`aggregate_frame_labels`). Questions an annotator did not
+    answer are left out of that article's share.
+    """
+    a = annotator_answers()
+    a = a.assign(yes=(a["answer"] == "yes").astype(float))
+    return a.groupby(["doc_id", "question"])["yes"].mean().unstack("question")
+
+
+def annotator_soft_labels(gold: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per article: how many annotators, and per frame the share of them whose own label is on.
+
+    Columns: ``doc_id, n_annotators``, ``frame_<x>_share`` (share of annotators whose own frame
+    label, :func:`annotator_frame_labels`, is 1) and ``frame_<x>_agreement`` (share whose own
+    label equals the released aggregated label of ``gold``, default
+    :func:`load_narrative_frames`). Rows in ``gold`` order.
+    """
+    gold = load_narrative_frames() if gold is None else gold
+    ids = gold["doc_id"].astype(str)
+    ann = annotator_frame_labels()
+    grp = ann.groupby("doc_id")
+    out = pd.DataFrame({"doc_id": ids.to_numpy()})
+    out["n_annotators"] = grp.size().reindex(ids).to_numpy()
+    ref = gold.set_index(ids)[list(FRAME_COLUMNS)].astype(int)
+    for col in FRAME_COLUMNS:
+        out[f"{col}_share"] = grp[col].mean().reindex(ids).to_numpy()
+        same = ann[col].to_numpy() == ref.loc[ann["doc_id"], col].to_numpy()
+        agree = pd.Series(same.astype(float), index=ann["doc_id"]).groupby(level=0).mean()
+        out[f"{col}_agreement"] = agree.reindex(ids).to_numpy()
+    return out

@@ -25,6 +25,12 @@ Choice by measurement (``evaluate_frames``, 5-fold, seed 0; numbers in
 words (title and lead, where the codebook tells annotators to look) adds ~0.01-0.02 over three
 fold seeds; word bigrams, char n-grams, text statistics, a C grid and 10 inner folds changed
 macro-F1 by no more than the seed-to-seed spread (~0.02) at up to several times the cost.
+Issue #4 (``benchmarks/frame_experiments.py``) compared 18 more configurations: soft labels and
+one row per annotator (the released labels are near-unanimity, stricter than any one annotator,
+so these targets teach a looser concept: -0.03), codebook-question models with the labelling
+rule (-0.03), LR/SVM/complement-NB ensembles, all lexicon rates, 3-sentence-window max pooling,
+stacked label co-occurrence, agreement-weighted samples; none beat the shipped model by more
+than selection noise (best +0.001 over ten fold seeds), so the configuration is unchanged.
 
 Shipping: ``analysis/models/frame_classifier.json`` holds vocabulary, idf, stop words,
 coefficients, intercepts, calibration, thresholds, text-statistic scaling, training-data sha256,
@@ -466,7 +472,8 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
 # Shipped configuration = the constructor defaults (unigrams, min_df 2, 20k features, sublinear tf,
 # English stop words, 60 lead words, C=1, balanced, 5 inner folds). Chosen with evaluate_frames on
 # three fold seeds (0, 1, 2) among: text statistics on/off, lead words, bigrams, char n-grams,
-# C grid, min_df 3; see benchmarks/RESULTS_frames.md. Overrides here change what ships.
+# C grid, min_df 3; issue #4 added 18 more (benchmarks/frame_experiments.py), none better beyond
+# noise; see benchmarks/RESULTS_frames.md. Overrides here change what ships.
 SHIPPED_PARAMS: dict = {}
 
 

@@ -110,3 +110,36 @@ def test_human_ceiling_is_leave_one_out_f1():
     assert per["f1"].between(0, 1).all()
     # annotators are not perfect against each other
     assert (hc["f1_pooled"] < 0.95).all()
+
+
+def test_question_yes_share_is_the_soft_question_majority():
+    share = A.question_yes_share()
+    assert share.shape[0] == 296
+    assert ((share >= 0) & (share <= 1) | share.isna()).all().all()
+    assert (share["re1"] == 1).all()  # the screening question: yes for every article
+    assert share.loc["286", "co1"] == 1.0
+    # share > 0.5 is the group "yes", so the frame rule on it rebuilds the aggregate labels
+    rebuilt = pd.DataFrame(index=share.index)
+    for frame, rule in A.FRAME_RULES.items():
+        yes = (share[list(rule.questions)] > 0.5).sum(axis=1)
+        rebuilt[f"frame_{frame}"] = (yes >= rule.min_yes).astype(int)
+    agg = A.aggregate_frame_labels()
+    assert rebuilt.reindex(agg.index).equals(agg)
+
+
+def test_annotator_soft_labels_shares_and_agreement(articles):
+    soft = A.annotator_soft_labels(articles)
+    assert list(soft["doc_id"]) == list(articles["doc_id"])
+    assert soft["n_annotators"].between(2, 3).all()
+    for col in A.FRAME_COLUMNS:
+        for kind in ("share", "agreement"):
+            assert soft[f"{col}_{kind}"].between(0, 1).all()
+    row = soft.set_index("doc_id").loc["286"]
+    assert row["frame_conflict_share"] == 1.0
+    # a share of 0 or 1 fixes the agreement with the aggregate: it is 1 - share or share
+    s, g = soft["frame_economic_share"], articles["frame_economic"].to_numpy()
+    unanimous = s.isin([0.0, 1.0]).to_numpy()
+    expect = np.where(g == 1, s, 1 - s)[unanimous]
+    assert np.allclose(soft["frame_economic_agreement"].to_numpy()[unanimous], expect)
+    # the released labels are stricter than one annotator (question majority): shares run higher
+    assert soft["frame_moral_share"].mean() > articles["frame_moral"].mean()
