@@ -9,28 +9,36 @@ module ships a small, transparent, linear classifier trained on NewsMTSC (Hambor
 Inputs are ``(sentence, start, end)`` triples: ``start`` is the 0-indexed first character of the
 mention and ``end`` the exclusive end (checked on every NewsMTSC target: ``sentence[from:to] ==
 mention`` for all 10,215 targets of train and devtest_mt). A DataFrame with columns ``sentence``,
-``start``, ``end`` and optionally ``other_spans`` (list of ``(start, end)`` of the other mentions in
-the sentence, replaced by ``OTHER`` only when ``mask_others=True``) works as well. The shipped
-model does not mask them: NewsMTSC train sentences mostly have one annotated target with the other
-people left unmasked, and masking lowered grouped-CV macro-F1 on multi-target train sentences
-(0.638 vs 0.651; ``benchmarks/RESULTS_target.md``).
+``start``, ``end`` works as well; an ``other_spans`` column (the other mentions of the sentence) is
+accepted and ignored: masking the other mentions lowered grouped-CV macro-F1 on multi-target train
+sentences (0.638 vs 0.651; ``benchmarks/RESULTS_target.md``), because NewsMTSC train sentences
+mostly have one annotated target with the other people left unmasked.
 
 Features (all computed relative to the target, which is masked as ``TGT`` so that the model cannot
 learn "Trump is negative"):
 
 * word 1-2-grams of the masked sentence (TF-IDF);
 * side- and distance-tagged context words: ``L1_said``, ``R1_said``, ``l_criticized``,
-  ``r_praised`` within a window of the target and within the target's clause;
-* character 2-5-grams of the window around the target;
-* VADER valences of the words around the target, weighted by distance, split by side and by
-  whether they are in the same clause; VADER compound of the whole sentence, the clause and the
-  window; negation near the target; whether the target is inside quotation marks or is the
-  subject of a reporting verb ("X said").
+  ``r_praised`` within a window of the target and ``c_...`` within the target's clause;
+* the nearest content word of the clause either side (``rv_``/``lv_``: a cheap stand-in for the
+  governing verb or adjective, no parser) and, for the nearest VADER-lexicon word of the clause
+  on each side, its sign, its distance and the words between it and the target (``swl_neg_2``,
+  ``bwr_pos_was``);
+* VADER-lexicon valences of the words around the target, weighted by distance, split by side and
+  by whether they are in the same clause (negator flip); the VADER compound of the sentence;
+  negation near the target; the target inside quotation marks, subject of a reporting verb
+  ("X said"), after "by", possessive ("X's"), at the start of its clause; position.
 
-The classifier is a multinomial logistic regression (scikit-learn) with balanced class weights.
-Deep models were ruled out by the project (no model downloads, 2 shared cores). Model selection
-used article-grouped 5-fold cross-validation inside train.jsonl only; devtest_mt is reported once
-(``benchmarks/RESULTS_target.md``).
+The classifier is a multinomial logistic regression (scikit-learn) with balanced class weights,
+trained on every train target (targets of multi-target sentences weighted 3x) plus the annotated
+coreferent mentions (``further_mentions``, weight 0.5) as extra target positions. Deep models were
+ruled out by the project (no model downloads, 2 shared cores). Model selection used
+article-grouped 5-fold cross-validation inside train.jsonl only (``benchmarks/RESULTS_target.md``).
+
+Speed: :meth:`TargetSentimentClassifier.predict_proba` tokenises each distinct sentence once and
+builds the TF-IDF design matrix from array look-ups (no per-target strings or DataFrame rows);
+:meth:`~TargetSentimentClassifier.predict_proba_reference` computes the same probabilities through
+:func:`target_features` and the sklearn vectorizers (tests compare the two).
 
 The shipped model is JSON (vocabularies, IDF weights, scaler, coefficients, training data SHA-256,
 CV scores): :func:`load_target_model` never unpickles anything. :func:`train_target_model`
@@ -39,12 +47,17 @@ retrains it with one call.
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import functools
+import gc
 import hashlib
 import json
 import math
+import operator
 import re
 from collections.abc import Iterable, Sequence
+from itertools import accumulate, chain, compress, repeat
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +68,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
+from sklearn.preprocessing import normalize
 
 from analysis import paths
 
@@ -64,6 +78,8 @@ MODEL_FILE = "target_sentiment.json"
 MODEL_FORMAT = "target_sentiment/1"
 
 _TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+# the same tokens with their leading whitespace: (whitespace, word, punctuation) per token
+_TOKEN_WS_RE = re.compile(r"(\s*)(?:(\w+(?:['’]\w+)*)|([^\w\s]))")
 _CLAUSE_PUNCT = {",", ";", ":", "—", "–", "(", ")", "-", "“", "”", '"'}
 _CLAUSE_WORDS = {
     "but",
@@ -115,6 +131,7 @@ _NEGATORS = {
     "cannot",
 }
 _QUOTES = '“”"‘’'
+_BOUNDARY = frozenset(_CLAUSE_PUNCT | _CLAUSE_WORDS)
 
 
 # --------------------------------------------------------------------------- VADER helper
@@ -151,25 +168,27 @@ def _lexicon() -> dict[str, float]:
 
 
 # --------------------------------------------------------------------------- input handling
-def _as_frame(X: Any) -> pd.DataFrame:
-    """Normalise model input to a DataFrame with ``sentence, start, end, other_spans``."""
+def _as_columns(X: Any) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``(sentences, starts, ends)`` of model input (a DataFrame or a sequence of tuples).
+
+    ``other_spans`` (a fourth tuple item or a column) is accepted and ignored: the model does not
+    mask the other mentions (see the module docstring).
+    """
     if isinstance(X, pd.DataFrame):
         missing = [c for c in ("sentence", "start", "end") if c not in X.columns]
         if missing:
             raise ValueError(f"target sentiment input lacks columns {missing}")
-        df = X.reset_index(drop=True)
-        if "other_spans" not in df.columns:
-            df = df.assign(other_spans=[()] * len(df))
-        return df[["sentence", "start", "end", "other_spans"]]
-    rows = []
-    for item in X:
-        if len(item) == 3:
-            s, a, b = item
-            other: Sequence = ()
-        else:
-            s, a, b, other = item
-        rows.append({"sentence": s, "start": a, "end": b, "other_spans": other or ()})
-    return pd.DataFrame(rows, columns=["sentence", "start", "end", "other_spans"])
+        return (
+            X["sentence"].tolist(),
+            X["start"].to_numpy(dtype=np.int64),
+            X["end"].to_numpy(dtype=np.int64),
+        )
+    items = list(X)
+    return (
+        [it[0] for it in items],
+        np.array([int(it[1]) for it in items], dtype=np.int64),
+        np.array([int(it[2]) for it in items], dtype=np.int64),
+    )
 
 
 def check_target(sentence: Any, start: Any, end: Any) -> str | None:
@@ -190,14 +209,14 @@ def _tokens(sentence: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(sentence)]
 
 
-def _quoted_mask(sentence: str, toks: list[tuple[str, int, int]]) -> list[bool]:
+def _quoted_mask(words: list[str]) -> list[bool]:
     """Whether each token lies inside double quotation marks (straight pair by alternation)."""
     inside = False
     out = []
-    for w, _, _ in toks:
-        if w in ("“",):
+    for w in words:
+        if w == "“":
             inside = True
-        elif w in ("”",):
+        elif w == "”":
             inside = False
         elif w == '"':
             inside = not inside
@@ -205,115 +224,88 @@ def _quoted_mask(sentence: str, toks: list[tuple[str, int, int]]) -> list[bool]:
     return out
 
 
-def _target_record(
-    sentence: str, start: int, end: int, other_spans: Sequence, window: int
-) -> dict[str, Any]:
-    """Text fields and dense features of one target."""
-    toks = _tokens(sentence)
-    quoted = _quoted_mask(sentence, toks)
-    others = [(int(a), int(b)) for a, b in (other_spans or ())]
-    # collapse target / other mentions into single placeholder tokens
-    seq: list[tuple[str, str]] = []  # (kind, word) kind in {"w", "T", "O"}
-    t_pos = None
-    t_quoted = False
-    last_kind = None
-    for (w, a, b), q in zip(toks, quoted):
-        if a < end and b > start:
-            if last_kind != "T":
-                seq.append(("T", "TGT"))
-                t_pos = len(seq) - 1
-                t_quoted = t_quoted or q
-            last_kind = "T"
-            continue
-        if any(a < ob and b > oa for oa, ob in others):
-            if last_kind != "O":
-                seq.append(("O", "OTHER"))
-            last_kind = "O"
-            continue
-        seq.append(("w", w.lower()))
-        last_kind = "w"
-    if t_pos is None:  # target between tokens (should not happen): place it by offset
-        t_pos = sum(1 for _, a, _ in toks if a < start)
-        seq.insert(t_pos, ("T", "TGT"))
-    words = [w for _, w in seq]
-    n = len(words)
+class _Sentence:
+    """Everything about one sentence that does not depend on the target (computed once)."""
 
-    # clause of the target: between clause-boundary tokens
-    def boundary(i: int) -> bool:
-        return words[i] in _CLAUSE_PUNCT or words[i] in _CLAUSE_WORDS
-
-    c0 = t_pos
-    while c0 > 0 and not boundary(c0 - 1):
-        c0 -= 1
-    c1 = t_pos
-    while c1 < n - 1 and not boundary(c1 + 1):
-        c1 += 1
-    lo, hi = max(0, t_pos - window), min(n, t_pos + window + 1)
-
-    ctx: list[str] = []
-    for k in (1, 2, 3):
-        if t_pos - k >= 0:
-            ctx.append(f"L{k}_{words[t_pos - k]}")
-        if t_pos + k < n:
-            ctx.append(f"R{k}_{words[t_pos + k]}")
-    if t_pos + 2 < n:
-        ctx.append(f"R12_{words[t_pos + 1]}_{words[t_pos + 2]}")
-    if t_pos - 2 >= 0:
-        ctx.append(f"L21_{words[t_pos - 2]}_{words[t_pos - 1]}")
-    for i in range(lo, hi):
-        if i != t_pos and seq[i][0] == "w":
-            ctx.append(("l_" if i < t_pos else "r_") + words[i])
-    for i in range(c0, c1 + 1):
-        if i != t_pos and seq[i][0] == "w":
-            ctx.append("c_" + words[i])
-
-    lex = _lexicon()
-    feats = dict.fromkeys(
-        ("lpos", "lneg", "rpos", "rneg", "cpos", "cneg", "opos", "oneg"),
-        0.0,
+    __slots__ = (
+        "starts",
+        "ends",
+        "words",
+        "quoted",
+        "any_quoted",
+        "bounds",
+        "negs",
+        "senti",
+        "n_words_before",
+        "wordlist",
+        "isword",
+        "content",
     )
-    neg_near = 0.0
-    for i, w in enumerate(words):
-        if i == t_pos:
-            continue
-        d = abs(i - t_pos)
-        if w in _NEGATORS and d <= 4:
-            neg_near = 1.0
-        v = lex.get(w)
-        if v is None:
-            continue
-        # a negator within three words before flips the valence (VADER's own rule, simplified)
-        if any(words[j] in _NEGATORS for j in range(max(0, i - 3), i)):
-            v = -0.74 * v
-        wgt = math.exp(-d / 5.0)
-        side = "l" if i < t_pos else "r"
-        key = "pos" if v > 0 else "neg"
-        feats[side + key] += wgt * abs(v)
-        if c0 <= i <= c1:
-            feats["c" + key] += abs(v)
+
+    def __init__(self, sentence: str):
+        # C-level passes only (map/compress/accumulate): this runs once per distinct sentence
+        # findall (no match objects): every non-space character belongs to a token, so the
+        # offsets follow from the lengths of (leading whitespace, word, punctuation) triples
+        low = sentence.lower()
+        same = len(low) == len(sentence)  # lowercasing kept every offset (nearly always)
+        found = _TOKEN_WS_RE.findall(low if same else sentence)
+        n = len(found)
+        if n:
+            _, wg, pg = zip(*found)
+            pos = list(accumulate(map(len, chain.from_iterable(found))))
+            self.starts = pos[0::3]
+            self.ends = pos[2::3]
+            words = list(map(operator.add, wg, pg))
+            if not same:
+                words = list(map(str.lower, words))
+            isword = list(map(bool, wg))
         else:
-            feats["o" + key] += wgt * abs(v)
-    nxt = words[t_pos + 1] if t_pos + 1 < n else ""
-    nxt2 = words[t_pos + 2] if t_pos + 2 < n else ""
-    prev = words[t_pos - 1] if t_pos >= 1 else ""
-    dense = {
-        **{k: math.log1p(v) for k, v in feats.items()},
-        "neg_near": neg_near,
-        "t_quoted": float(t_quoted),
-        "t_subject_reporting": float(nxt in _REPORTING or nxt2 in _REPORTING),
-        "t_after_by": float(prev == "by"),
-        "t_first": float(t_pos == 0),
-        "t_rel_pos": t_pos / max(n - 1, 1),
-        "n_other": float(sum(1 for k, _ in seq if k == "O")),
-        "sent_quoted": float(any(quoted)),
-    }
-    return {
-        "masked": " ".join(words),
-        "ctx": " ".join(ctx),
-        "window": " ".join(words[lo:hi]),
-        "clause": " ".join(w for k, w in seq[c0 : c1 + 1] if k == "w"),
-        "dense": dense,
-    }
+            self.starts, self.ends, words, isword = [], [], [], []
+        self.words = words
+        if any(q in sentence for q in '“”"'):
+            self.quoted = _quoted_mask(words)
+            self.any_quoted = any(self.quoted)
+        else:
+            self.quoted = [False] * n
+            self.any_quoted = False
+        self.bounds = list(compress(range(n), map(_BOUNDARY.__contains__, words)))
+        self.negs = list(compress(range(n), map(_NEGATORS.__contains__, words)))
+        vals = list(map(_lexicon().get, words))
+        hit = list(map(operator.is_not, vals, repeat(None)))
+        senti = list(zip(compress(range(n), hit), compress(vals, hit)))
+        if self.negs:  # a negator within three words before flips the valence (VADER, simplified)
+            senti = [
+                (i, -0.74 * v if any(i - 3 <= j < i for j in self.negs) else v) for i, v in senti
+            ]
+        self.senti = senti
+        # word tokens (first group of _TOKEN_RE) for the sentence n-grams; punctuation dropped
+        self.n_words_before = [0, *accumulate(isword)]
+        self.wordlist = list(compress(words, isword))
+        self.isword = isword
+        self.content: list[bool] | None = None  # set on first use by _content_words
+
+
+def _content_words(info: _Sentence) -> list[bool]:
+    """Whether each token is a word outside sklearn's English stop-word list."""
+    if info.content is None:
+        stop = _stop_words()
+        info.content = [f and w not in stop for w, f in zip(info.words, info.isword)]
+    return info.content
+
+
+@functools.lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+def _sentence_cache(sentences: Iterable[str]) -> dict[str, _Sentence]:
+    out: dict[str, _Sentence] = {}
+    for s in sentences:
+        if s not in out:
+            out[s] = _Sentence(s)
+    return out
 
 
 DENSE_NAMES = (
@@ -331,43 +323,263 @@ DENSE_NAMES = (
     "t_after_by",
     "t_first",
     "t_rel_pos",
-    "n_other",
+    "t_possessive",
+    "t_clause_start",
     "sent_quoted",
     "vader_sentence",
     "vader_clause",
     "vader_window",
 )
+_N_LEX_DENSE = 17  # the dense features before the three VADER compounds
+_DECAY = [math.exp(-d / 5.0) for d in range(64)]
 
 
-def target_features(X: Any, window: int = 6, mask_others: bool = False) -> pd.DataFrame:
-    """Per-target text fields (``masked``, ``ctx``, ``window``, ``clause``) and dense features.
+def _target_parts(
+    info: _Sentence, sentence: str, start: int, end: int, window: int, extra: frozenset[str]
+) -> tuple[tuple[int, ...], list[str], list[float]]:
+    """Where the target sits, its positional context tokens and its lexical dense features.
 
-    ``mask_others`` replaces the other mentions (``other_spans``) by ``OTHER``.
+    The target's tokens (those overlapping ``start:end``) are collapsed into one ``TGT``; token
+    distances are counted in that collapsed sequence. Returns ``geom = (t0, t1, c0, c1, lo, hi)``
+    (target tokens ``t0:t1``, clause ``c0:c1``, window ``lo:hi``), the context tokens that are
+    not plain side/clause words (``L1_``, ``R12_``, ... and the ``extra`` ones) and the dense row.
     """
-    df = _as_frame(X)
-    recs = [
-        _target_record(s, int(a), int(b), o if mask_others else (), window)
-        for s, a, b, o in zip(df["sentence"], df["start"], df["end"], df["other_spans"])
+    words = info.words
+    n = len(words)
+    t0 = bisect.bisect_right(info.ends, start)  # first token ending after start
+    t1 = max(t0, bisect.bisect_left(info.starts, end))  # first token starting at/after end
+    # clause: between the nearest boundary tokens outside the target
+    bounds = info.bounds
+    k = bisect.bisect_left(bounds, t0)
+    c0 = bounds[k - 1] + 1 if k > 0 else 0
+    k = bisect.bisect_left(bounds, t1)
+    c1 = bounds[k] if k < len(bounds) else n  # exclusive
+    lo, hi = max(0, t0 - window), min(n, t1 + window)
+
+    ctx: list[str] = []
+    if t0 >= 1:
+        ctx.append("L1_" + words[t0 - 1])
+        if t0 >= 2:
+            ctx.append("L2_" + words[t0 - 2])
+            ctx.append(f"L21_{words[t0 - 2]}_{words[t0 - 1]}")
+            if t0 >= 3:
+                ctx.append("L3_" + words[t0 - 3])
+    if t1 < n:
+        ctx.append("R1_" + words[t1])
+        if t1 + 1 < n:
+            ctx.append("R2_" + words[t1 + 1])
+            ctx.append(f"R12_{words[t1]}_{words[t1 + 1]}")
+            if t1 + 2 < n:
+                ctx.append("R3_" + words[t1 + 2])
+    if "verb" in extra:  # nearest content word of the clause either side ("governing" word)
+        content = _content_words(info)
+        for i in range(t1, c1):
+            if content[i]:
+                ctx.append("rv_" + words[i])
+                break
+        for i in range(t0 - 1, c0 - 1, -1):
+            if content[i]:
+                ctx.append("lv_" + words[i])
+                break
+
+    # distance-weighted lexicon valences
+    lpos = lneg = rpos = rneg = cpos = cneg = opos = oneg = 0.0
+    near_l = near_r = None
+    for i, v in info.senti:
+        if i < t0:
+            d = t0 - i
+        elif i >= t1:
+            d = i - t1 + 1
+        else:
+            continue
+        a = abs(v) * (_DECAY[d] if d < 64 else math.exp(-d / 5.0))
+        if i < t0:
+            if v > 0:
+                lpos += a
+            else:
+                lneg += a
+            if c0 <= i:
+                near_l = (i, v)
+        else:
+            if v > 0:
+                rpos += a
+            else:
+                rneg += a
+            if i < c1 and near_r is None:
+                near_r = (i, v)
+        if c0 <= i < c1:
+            if v > 0:
+                cpos += abs(v)
+            else:
+                cneg += abs(v)
+        elif v > 0:
+            opos += a
+        else:
+            oneg += a
+    if "between" in extra:  # the words between the target and the nearest in-clause valence word
+        for side, hit in (("l", near_l), ("r", near_r)):
+            if hit is None:
+                continue
+            i, v = hit
+            sign = "pos" if v > 0 else "neg"
+            d = t0 - i if i < t0 else i - t1 + 1
+            ctx.append(f"sw{side}_{sign}_{min(d, 4)}")
+            between = words[i + 1 : t0] if i < t0 else words[t1:i]
+            if len(between) <= 4:
+                ctx.append(f"bw{side}_{sign}_" + "_".join(between))
+    neg_near = 0.0
+    for i in info.negs:
+        if (t0 - 4 <= i < t0) or (t1 <= i < t1 + 4):
+            neg_near = 1.0
+            break
+    nxt = words[t1] if t1 < n else ""
+    nxt2 = words[t1 + 1] if t1 + 1 < n else ""
+    prev = words[t0 - 1] if t0 >= 1 else ""
+    n_coll = n - (t1 - t0) + 1
+    if info.any_quoted:
+        t_quoted = any(info.quoted[t0:t1]) if t1 > t0 else (t0 < n and info.quoted[t0])
+    else:
+        t_quoted = False
+    dense = [
+        math.log1p(lpos),
+        math.log1p(lneg),
+        math.log1p(rpos),
+        math.log1p(rneg),
+        math.log1p(cpos),
+        math.log1p(cneg),
+        math.log1p(opos),
+        math.log1p(oneg),
+        neg_near,
+        float(t_quoted),
+        float(nxt in _REPORTING or nxt2 in _REPORTING),
+        float(prev == "by"),
+        float(t0 == 0),
+        t0 / max(n_coll - 1, 1),
+        float(sentence[end : end + 2] in ("'s", "’s")),
+        float(t0 == c0),
+        float(info.any_quoted),
     ]
+    return (t0, t1, c0, c1, lo, hi), ctx, dense
+
+
+def _masked_tokens(info: _Sentence, geom: tuple[int, ...]) -> list[str]:
+    """The sentence's word tokens with the target replaced by ``TGT`` (for the n-grams)."""
+    nb = info.n_words_before
+    return info.wordlist[: nb[geom[0]]] + ["TGT"] + info.wordlist[nb[geom[1]] :]
+
+
+def _ctx_tokens(info: _Sentence, geom: tuple[int, ...], special: list[str]) -> list[str]:
+    """All context tokens: ``special`` plus ``l_``/``r_`` window words and ``c_`` clause words."""
+    t0, t1, c0, c1, lo, hi = geom
+    w = info.words
+    return (
+        special
+        + ["l_" + x for x in w[lo:t0]]
+        + ["r_" + x for x in w[t1:hi]]
+        + ["c_" + x for x in w[c0:t0]]
+        + ["c_" + x for x in w[t1:c1]]
+    )
+
+
+class _Parts:
+    """Target-relative pieces of a batch of targets (see :func:`_parts`)."""
+
+    __slots__ = ("infos", "geoms", "special", "dense")
+
+    def __init__(self, infos, geoms, special, dense):
+        self.infos = infos
+        self.geoms = geoms
+        self.special = special
+        self.dense = dense
+
+
+def _parts(X: Any, window: int, extra: Iterable[str] = (), use_vader: bool | str = True) -> _Parts:
+    """The target-relative pieces of each target, batched.
+
+    Each distinct sentence is tokenised once; the VADER compounds (``use_vader``) are computed in
+    one batch over the distinct sentences, clauses and windows (zeros otherwise).
+    """
+    with _gc_paused():
+        return _parts_inner(X, window, extra, use_vader)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector (the many small token lists trigger it ~20% of the
+    featurisation time; they hold no cycles) and restore its previous state."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _parts_inner(X: Any, window: int, extra: Iterable[str], use_vader: bool | str) -> _Parts:
+    sentences, starts, ends = _as_columns(X)
+    cache = _sentence_cache(sentences)
+    extra = frozenset(extra)
+    infos = [cache[s] for s in sentences]
+    geoms, special, dense = [], [], []
+    for info, s, a, b in zip(infos, sentences, starts.tolist(), ends.tolist()):
+        g, c, d = _target_parts(info, s, a, b, window, extra)
+        geoms.append(g)
+        special.append(c)
+        dense.append(d)
+    n = len(sentences)
+    D = np.zeros((n, len(DENSE_NAMES)), dtype=float)
+    if n:
+        D[:, :_N_LEX_DENSE] = np.asarray(dense, dtype=float)
+    if n and use_vader == "sentence":  # the sentence compound only (one per distinct sentence)
+        comp = dict(zip(cache, vader_compound(list(cache)).tolist()))
+        D[:, _N_LEX_DENSE] = [comp[s] for s in sentences]
+    elif n and use_vader:
+        clauses = [
+            " ".join(i.words[g[2] : g[0]] + i.words[g[1] : g[3]]) for i, g in zip(infos, geoms)
+        ]
+        windows = [
+            " ".join(i.words[g[4] : g[0]] + ["it"] + i.words[g[1] : g[5]])
+            for i, g in zip(infos, geoms)
+        ]
+        uniq = list(dict.fromkeys([*cache, *clauses, *windows]))
+        comp = dict(zip(uniq, vader_compound(uniq).tolist()))
+        D[:, _N_LEX_DENSE] = [comp[s] for s in sentences]
+        D[:, _N_LEX_DENSE + 1] = [comp[s] for s in clauses]
+        D[:, _N_LEX_DENSE + 2] = [comp[s] for s in windows]
+    return _Parts(infos, geoms, special, D)
+
+
+def target_features(
+    X: Any, window: int = 6, extra: Iterable[str] = (), use_vader: bool | str = True
+) -> pd.DataFrame:
+    """Per-target text fields (``masked``, ``ctx``: space-joined tokens) and dense features.
+
+    This is the readable (training and reference) form; :meth:`TargetSentimentClassifier.
+    predict_proba` builds the same design matrix directly from per-sentence token ids.
+    """
+    P = _parts(X, window, extra, use_vader)
+    trip = list(zip(P.infos, P.geoms, P.special))
     out = pd.DataFrame(
         {
-            "masked": [r["masked"] for r in recs],
-            "ctx": [r["ctx"] for r in recs],
-            "window": [r["window"] for r in recs],
-            "clause": [r["clause"] for r in recs],
+            "masked": [" ".join(_masked_tokens(i, g)) for i, g, _ in trip],
+            "ctx": [" ".join(_ctx_tokens(i, g, c)) for i, g, c in trip],
         }
     )
-    dense = pd.DataFrame([r["dense"] for r in recs], index=out.index)
-    out = pd.concat([out, dense], axis=1)
-    out["vader_sentence"] = vader_compound(df["sentence"])
-    out["vader_clause"] = vader_compound(out["clause"].str.replace("TGT", "it"))
-    out["vader_window"] = vader_compound(out["window"].str.replace("TGT", "it"))
-    return out
+    return pd.concat([out, pd.DataFrame(P.dense, columns=list(DENSE_NAMES))], axis=1)
 
 
 # --------------------------------------------------------------------------- the estimator
+# tokens are produced by _target_parts and never contain whitespace: the vectorizers only split
 _VECTORIZERS: dict[str, dict[str, Any]] = {
-    "masked": {"analyzer": "word", "ngram_range": (1, 2), "min_df": 2, "sublinear_tf": True},
+    "masked": {
+        "analyzer": "word",
+        "token_pattern": r"\S+",
+        "lowercase": False,
+        "ngram_range": (1, 2),
+        "min_df": 2,
+        "sublinear_tf": True,
+    },
     "ctx": {
         "analyzer": "word",
         "token_pattern": r"\S+",
@@ -375,16 +587,156 @@ _VECTORIZERS: dict[str, dict[str, Any]] = {
         "min_df": 2,
         "sublinear_tf": True,
     },
-    "window": {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 3, "sublinear_tf": True},
 }
+
+
+def _tfidf_from_ids(
+    rows: np.ndarray, cols: np.ndarray, n_rows: int, vec: TfidfVectorizer
+) -> sp.csr_matrix:
+    """``vec.transform`` given the (row, vocabulary id) of every token (-1 = not in vocabulary)."""
+    keep = cols >= 0
+    M = sp.csr_matrix(
+        (np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=(n_rows, len(vec.idf_))
+    )
+    M.sum_duplicates()
+    # TfidfTransformer's arithmetic: 1 + log(tf), times idf, then each row's L2 norm
+    np.log(M.data, M.data)
+    M.data += 1.0
+    M.data *= vec.idf_[M.indices]
+    return normalize(M, norm="l2", copy=False)
+
+
+def _ranges(begin: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated ``arange(begin[i], end[i])`` and, for each element, its ``i``."""
+    n = np.maximum(end - begin, 0)
+    owner = np.repeat(np.arange(len(begin)), n)
+    starts = np.cumsum(n) - n
+    idx = np.arange(int(n.sum())) - np.repeat(starts, n) + np.repeat(begin, n)
+    return idx, owner
+
+
+class _VocabTables:
+    """Model vocabularies re-indexed by word, for array look-ups (built once per model)."""
+
+    def __init__(self, vecs: dict[str, TfidfVectorizer]):
+        cv = vecs["ctx"].vocabulary_
+        mv = vecs["masked"].vocabulary_ if "masked" in vecs else {}
+        self.ctx = cv
+        self.masked = mv
+        words: dict[str, int] = {}
+        for w in mv:
+            if " " not in w:
+                words.setdefault(w, len(words) + 1)
+        for t in cv:
+            if t[:2] in ("l_", "r_", "c_"):
+                words.setdefault(t[2:], len(words) + 1)
+        self.index = words  # word -> row of the tables below (0 = unknown word)
+        k = len(words) + 1
+        self.uni = np.full(k, -1, dtype=np.int64)
+        self.side = {p: np.full(k, -1, dtype=np.int64) for p in ("l_", "r_", "c_")}
+        for w, i in words.items():
+            self.uni[i] = mv.get(w, -1)
+            for p, arr in self.side.items():
+                arr[i] = cv.get(p + w, -1)
+        self.tgt = mv.get("TGT", -1)
+        # bigrams keyed by their unigram ids (a bigram kept by min_df has both unigrams kept)
+        self.nu = len(mv) + 1
+        keys, vals = [], []
+        for t, j in mv.items():
+            if " " in t:
+                a, b = t.split(" ")
+                keys.append(mv[a] * self.nu + mv[b])
+                vals.append(j)
+        order = np.argsort(np.asarray(keys, dtype=np.int64))
+        self.bi_keys = np.asarray(keys, dtype=np.int64)[order]
+        self.bi_vals = np.asarray(vals, dtype=np.int64)[order]
+
+    def bigram_ids(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Vocabulary ids of the bigrams of unigram ids ``a``, ``b`` (-1 when absent)."""
+        out = np.full(len(a), -1, dtype=np.int64)
+        ok = (a >= 0) & (b >= 0)
+        if not ok.any() or not len(self.bi_keys):
+            return out
+        key = a[ok] * self.nu + b[ok]
+        pos = np.minimum(np.searchsorted(self.bi_keys, key), len(self.bi_keys) - 1)
+        hit = self.bi_keys[pos] == key
+        out[np.flatnonzero(ok)[hit]] = self.bi_vals[pos[hit]]
+        return out
+
+
+def _fast_blocks(P: _Parts, vecs: dict[str, TfidfVectorizer], tables: _VocabTables) -> dict:
+    """The TF-IDF blocks of the :func:`target_features` text fields, with array look-ups.
+
+    Every distinct sentence's tokens are looked up once (one dict access per token); the
+    per-target windows, clauses and masked n-grams are index ranges into those arrays.
+    """
+    n = len(P.infos)
+    uniq: dict[int, int] = {}
+    uinfos: list[_Sentence] = []
+    sent_of = np.empty(n, dtype=np.int64)
+    for r, info in enumerate(P.infos):
+        k = uniq.get(id(info))
+        if k is None:
+            k = uniq[id(info)] = len(uinfos)
+            uinfos.append(info)
+        sent_of[r] = k
+    get = tables.index.get
+    n_tok = sum(len(i.words) for i in uinfos)
+    words = chain.from_iterable(i.words for i in uinfos)
+    wk = np.fromiter(map(get, words, repeat(0)), dtype=np.int64, count=n_tok)
+    tok_off = np.zeros(len(uinfos) + 1, dtype=np.int64)
+    np.cumsum([len(i.words) for i in uinfos], out=tok_off[1:])
+    G = np.asarray(P.geoms, dtype=np.int64).reshape(n, 6)
+    o = tok_off[sent_of]
+    t0, t1, c0, c1, lo, hi = (G[:, j] + o for j in range(6))
+
+    # context block: special tokens + l_/r_ window words + c_ clause words
+    cv = tables.ctx
+    spec_ids = [cv.get(t, -1) for s in P.special for t in s]
+    spec_rows = np.repeat(np.arange(n), [len(s) for s in P.special])
+    parts_c, parts_r = [np.asarray(spec_ids, dtype=np.int64)], [spec_rows]
+    for pre, b, e in (("l_", lo, t0), ("r_", t1, hi), ("c_", c0, t0), ("c_", t1, c1)):
+        idx, owner = _ranges(b, e)
+        parts_c.append(tables.side[pre][wk[idx]])
+        parts_r.append(owner)
+    out = {"ctx": _tfidf_from_ids(np.concatenate(parts_r), np.concatenate(parts_c), n, vecs["ctx"])}
+    if "masked" not in vecs:
+        return out
+
+    # sentence n-gram block: word tokens only, the target's words replaced by TGT
+    flags = chain.from_iterable(i.isword for i in uinfos)
+    isword = np.fromiter(flags, dtype=bool, count=len(wk))
+    cumw = np.zeros(len(wk) + 1, dtype=np.int64)
+    np.cumsum(isword, out=cumw[1:])
+    uid = tables.uni[wk[isword]]  # unigram id of every word token, all sentences
+    bid = tables.bigram_ids(uid[:-1], uid[1:])  # pair (j, j+1); pairs across sentences unused
+    w_lo = cumw[o]  # first word of the sentence in the word stream
+    w_hi = cumw[tok_off[sent_of + 1]]
+    k0, k1 = cumw[t0], cumw[t1]  # words before the target / first word after it
+    parts_c, parts_r = [np.full(n, tables.tgt, dtype=np.int64)], [np.arange(n)]
+    for b, e, src in ((w_lo, k0, uid), (k1, w_hi, uid), (w_lo, k0 - 1, bid), (k1, w_hi - 1, bid)):
+        idx, owner = _ranges(b, e)
+        parts_c.append(src[idx])
+        parts_r.append(owner)
+    left = np.flatnonzero(k0 > w_lo)  # "w TGT"
+    parts_c.append(tables.bigram_ids(uid[k0[left] - 1], np.full(len(left), tables.tgt)))
+    parts_r.append(left)
+    right = np.flatnonzero(k1 < w_hi)  # "TGT w"
+    parts_c.append(tables.bigram_ids(np.full(len(right), tables.tgt), uid[k1[right]]))
+    parts_r.append(right)
+    out["masked"] = _tfidf_from_ids(
+        np.concatenate(parts_r), np.concatenate(parts_c), n, vecs["masked"]
+    )
+    return out
 
 
 class TargetSentimentClassifier(ClassifierMixin, BaseEstimator):
     """Logistic regression over target-relative features (see the module docstring).
 
-    ``X`` is a DataFrame with ``sentence, start, end`` (optionally ``other_spans``) or a sequence
-    of ``(sentence, start, end)`` triples; ``y`` holds NewsMTSC polarities (2.0, 4.0, 6.0) or any
-    other labels.
+    ``X`` is a DataFrame with ``sentence, start, end`` (optionally ``other_spans``, ignored) or a
+    sequence of ``(sentence, start, end[, other_spans])`` tuples; ``y`` holds NewsMTSC polarities
+    (2.0, 4.0, 6.0) or any other labels. ``class_bias`` is added to the class scores before the
+    arg-max and the softmax (per class, in ``classes_`` order; chosen by inner grouped CV).
     """
 
     def __init__(
@@ -392,29 +744,33 @@ class TargetSentimentClassifier(ClassifierMixin, BaseEstimator):
         C: float = 1.0,
         window: int = 6,
         dense_weight: float = 1.0,
-        use_char: bool = True,
         use_sentence: bool = True,
-        mask_others: bool = False,
         sentence_weight: float = 1.0,
         class_weight: str | None = "balanced",
+        extra: tuple[str, ...] = (),
+        class_bias: tuple[float, ...] | None = None,
+        use_vader: bool | str = True,
     ):
         self.C = C
         self.window = window
         self.dense_weight = dense_weight
-        self.use_char = use_char
         self.use_sentence = use_sentence
-        self.mask_others = mask_others
         self.sentence_weight = sentence_weight
         self.class_weight = class_weight
+        self.extra = extra
+        self.class_bias = class_bias
+        self.use_vader = use_vader
 
     # -- design matrix
     def _fields(self) -> list[str]:
-        skip = {"window"} if not self.use_char else set()
-        if not self.use_sentence:
-            skip.add("masked")
-        return [f for f in _VECTORIZERS if f not in skip]
+        return [f for f in _VECTORIZERS if self.use_sentence or f != "masked"]
+
+    def _dense_block(self, dense: np.ndarray) -> sp.csr_matrix:
+        z = (dense - self.dense_mean_) / self.dense_scale_ * self.dense_weight
+        return sp.csr_matrix(z)
 
     def _matrix(self, feats: pd.DataFrame, fit: bool) -> sp.csr_matrix:
+        """Design matrix of a :func:`target_features` frame through the sklearn vectorizers."""
         blocks = []
         if fit:
             self.vectorizers_ = {}
@@ -432,38 +788,68 @@ class TargetSentimentClassifier(ClassifierMixin, BaseEstimator):
             self.dense_mean_ = dense.mean(axis=0)
             sd = dense.std(axis=0)
             self.dense_scale_ = np.where(sd > 0, sd, 1.0)
-        z = (dense - self.dense_mean_) / self.dense_scale_ * self.dense_weight
-        blocks.append(sp.csr_matrix(z))
+        blocks.append(self._dense_block(dense))
         return sp.hstack(blocks, format="csr")
 
-    def fit(self, X: Any, y: Sequence) -> TargetSentimentClassifier:
-        return self.fit_features(
-            target_features(X, window=self.window, mask_others=self.mask_others), y
-        )
+    def _features(self, X: Any) -> pd.DataFrame:
+        return target_features(X, window=self.window, extra=self.extra, use_vader=self.use_vader)
 
-    def fit_features(self, feats: pd.DataFrame, y: Sequence) -> TargetSentimentClassifier:
+    def _fast_matrix(self, X: Any) -> sp.csr_matrix:
+        """The same design matrix as ``_matrix(target_features(X))``, without strings/frames."""
+        P = _parts(X, self.window, self.extra, self.use_vader)
+        vecs = {f: self.vectorizers_[f] for f in self._fields()}
+        if getattr(self, "_tables", None) is None or self._tables[0] is not self.vectorizers_:
+            self._tables = (self.vectorizers_, _VocabTables(vecs))
+        got = _fast_blocks(P, vecs, self._tables[1])
+        blocks = []
+        for f in self._fields():
+            blocks.append(got[f])
+            if f == "masked" and self.sentence_weight != 1.0:
+                blocks[-1] = blocks[-1] * self.sentence_weight
+        blocks.append(self._dense_block(P.dense))
+        return sp.hstack(blocks, format="csr")
+
+    def fit(self, X: Any, y: Sequence, sample_weight: Any = None) -> TargetSentimentClassifier:
+        return self.fit_features(self._features(X), y, sample_weight=sample_weight)
+
+    def fit_features(
+        self, feats: pd.DataFrame, y: Sequence, sample_weight: Any = None
+    ) -> TargetSentimentClassifier:
         """Fit on a :func:`target_features` frame (lets CV compute the features once)."""
         M = self._matrix(feats, fit=True)
-        self.lr_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=1000)
-        self.lr_.fit(M, np.asarray(y))
+        self.lr_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000)
+        self.lr_.fit(M, np.asarray(y), sample_weight=sample_weight)
         self.classes_ = self.lr_.classes_
         return self
 
+    def _bias(self) -> np.ndarray:
+        if self.class_bias is None:
+            return np.zeros(len(self.classes_))
+        return np.asarray(self.class_bias, dtype=float)
+
+    def _scores_of(self, M: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(M @ self.lr_.coef_.T + self.lr_.intercept_) + self._bias()
+
     def decision_function(self, X: Any) -> np.ndarray:
-        return self.decision_features(
-            target_features(X, window=self.window, mask_others=self.mask_others)
-        )
+        """Class scores (fast path: token lists straight into the sparse design matrix)."""
+        return self._scores_of(self._fast_matrix(X))
 
     def decision_features(self, feats: pd.DataFrame) -> np.ndarray:
-        """Class scores for a :func:`target_features` frame."""
-        M = self._matrix(feats, fit=False)
-        return np.asarray(M @ self.lr_.coef_.T + self.lr_.intercept_)
+        """Class scores for a :func:`target_features` frame (reference path, used by CV)."""
+        return self._scores_of(self._matrix(feats, fit=False))
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        z = self.decision_function(X)
+    @staticmethod
+    def _softmax(z: np.ndarray) -> np.ndarray:
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return self._softmax(self.decision_function(X))
+
+    def predict_proba_reference(self, X: Any) -> np.ndarray:
+        """``predict_proba`` through DataFrame features and the sklearn vectorizers (slow path)."""
+        return self._softmax(self.decision_features(self._features(X)))
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[np.argmax(self.decision_function(X), axis=1)]
@@ -481,8 +867,12 @@ class TargetSentimentClassifier(ClassifierMixin, BaseEstimator):
         for f, vec in self.vectorizers_.items():
             vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
             vecs[f] = {"vocabulary": vocab, "idf": [round(float(v), 8) for v in vec.idf_]}
+        params = self.get_params()
+        params["extra"] = list(params["extra"])
+        if params["class_bias"] is not None:
+            params["class_bias"] = [float(v) for v in params["class_bias"]]
         return {
-            "params": self.get_params(),
+            "params": params,
             "classes": [float(c) for c in self.classes_],
             "vectorizers": vecs,
             "dense_names": list(DENSE_NAMES),
@@ -497,7 +887,11 @@ class TargetSentimentClassifier(ClassifierMixin, BaseEstimator):
         """Rebuild a fitted classifier from :meth:`to_dict` output."""
         if list(d["dense_names"]) != list(DENSE_NAMES):
             raise ValueError("model file was written for a different feature set")
-        m = cls(**d["params"])
+        params = dict(d["params"])
+        params["extra"] = tuple(params.get("extra", ()))
+        if params.get("class_bias") is not None:
+            params["class_bias"] = tuple(params["class_bias"])
+        m = cls(**params)
         m.vectorizers_ = {}
         for f, v in d["vectorizers"].items():
             vec = TfidfVectorizer(
@@ -525,8 +919,9 @@ def newsmtsc_dir() -> Path:
 
 
 def newsmtsc_targets(split: str = "train") -> pd.DataFrame:
-    """One row per target of a NewsMTSC split: ``sentence, start, end, other_spans, polarity,
-    mention, gid, group`` (``group`` = the source article, for grouped cross-validation).
+    """One row per target of a NewsMTSC split: ``sentence, start, end, other_spans,
+    further_spans, polarity, mention, gid, group`` (``further_spans``: the annotated coreferent
+    mentions of the target in the sentence; ``group`` = the source article, for grouped CV).
 
     ``split`` is ``"train"`` or ``"devtest_mt"``.
     """
@@ -548,6 +943,9 @@ def newsmtsc_targets(split: str = "train") -> pd.DataFrame:
                         "start": int(t["from"]),
                         "end": int(t["to"]),
                         "other_spans": tuple(sp_ for j, sp_ in enumerate(spans) if j != i),
+                        "further_spans": tuple(
+                            (int(f["from"]), int(f["to"])) for f in t.get("further_mentions", ())
+                        ),
                         "polarity": float(t["polarity"]),
                         "mention": t["mention"],
                         "gid": gid,
@@ -576,21 +974,74 @@ def _scores(y_true: Sequence, y_pred: Sequence) -> dict[str, float]:
     }
 
 
+def _training_rows(
+    df: pd.DataFrame,
+    multi_weight: float = 1.0,
+    further: bool = False,
+    further_weight: float = 0.5,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Training rows and sample weights: targets of multi-target sentences get ``multi_weight``;
+    ``further`` adds one row per annotated coreferent mention of a target (``further_spans``:
+    same sentence, same label, weight ``further_weight``)."""
+    multi = (df.groupby("gid")["gid"].transform("size") > 1).to_numpy()
+    w = np.where(multi, multi_weight, 1.0)
+    if not further or "further_spans" not in df.columns:
+        return df, w
+    extra = [
+        {**row, "start": a, "end": b}
+        for row, spans in zip(df.to_dict("records"), df["further_spans"])
+        for a, b in spans
+    ]
+    if not extra:
+        return df, w
+    out = pd.concat([df, pd.DataFrame(extra, columns=df.columns)], ignore_index=True)
+    return out, np.concatenate([w, np.full(len(extra), further_weight)])
+
+
 def grouped_cv_scores(
-    params: dict[str, Any] | None = None, n_splits: int = 5, train: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """Article-grouped ``n_splits``-fold CV of the classifier on NewsMTSC train (one row a fold)."""
+    params: dict[str, Any] | None = None,
+    n_splits: int = 5,
+    train: pd.DataFrame | None = None,
+    recipe: dict[str, Any] | None = None,
+    return_scores: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
+    """Article-grouped ``n_splits``-fold CV of the classifier on NewsMTSC train (one row a fold).
+
+    ``recipe`` holds the training options of :func:`_training_rows` (``multi_weight``,
+    ``further``); the default is :data:`DEFAULT_RECIPE`. With ``return_scores`` the out-of-fold
+    class scores (without ``class_bias``) are returned as well.
+    """
     from sklearn.model_selection import GroupKFold
 
     df = newsmtsc_targets("train") if train is None else train
+    df = df.reset_index(drop=True)
     params = {**DEFAULT_PARAMS, **(params or {})}
-    feats = target_features(df, window=params["window"], mask_others=params["mask_others"])
+    recipe = {**DEFAULT_RECIPE, **(recipe or {})}
+    rows_df, w = _training_rows(df, **recipe)
+    feats = target_features(
+        rows_df, window=params["window"], extra=params["extra"], use_vader=params["use_vader"]
+    )
+    y_all = rows_df["polarity"].to_numpy()
+    # row -> original target (the coreferent extra rows follow their target's fold)
+    origin = np.concatenate(
+        [np.arange(len(df)), np.repeat(np.arange(len(df)), df["further_spans"].map(len))]
+        if len(rows_df) > len(df)
+        else [np.arange(len(df))]
+    )
     y = df["polarity"].to_numpy()
     multi = (df.groupby("gid")["gid"].transform("size") > 1).to_numpy()
+    oof = np.zeros((len(df), 3))
     rows = []
     for k, (tr, te) in enumerate(GroupKFold(n_splits=n_splits).split(df, groups=df["group"])):
-        m = TargetSentimentClassifier(**params).fit_features(feats.iloc[tr], y[tr])
-        pred = m.classes_[np.argmax(m.decision_features(feats.iloc[te]), axis=1)]
+        in_tr = np.isin(origin, tr)
+        fit_params = {**params, "class_bias": None}
+        m = TargetSentimentClassifier(**fit_params).fit_features(
+            feats.iloc[np.flatnonzero(in_tr)], y_all[in_tr], sample_weight=w[in_tr]
+        )
+        z = m.decision_features(feats.iloc[te])
+        oof[te] = z
+        bias = np.zeros(3) if params["class_bias"] is None else np.asarray(params["class_bias"])
+        pred = m.classes_[np.argmax(z + bias, axis=1)]
         mt = multi[te]
         rows.append(
             {
@@ -600,7 +1051,8 @@ def grouped_cv_scores(
                 "n_multi": int(mt.sum()),
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    return (table, oof) if return_scores else table
 
 
 def _vader_label(compound: np.ndarray, threshold: float = 0.05) -> np.ndarray:
@@ -610,51 +1062,137 @@ def _vader_label(compound: np.ndarray, threshold: float = 0.05) -> np.ndarray:
 
 # chosen by article-grouped CV on train (benchmarks/RESULTS_target.md), never on devtest_mt
 DEFAULT_PARAMS: dict[str, Any] = {
-    "C": 1.0,
-    "window": 6,
+    "C": 1.0,  # C=0.5: CV multi 0.660, C=2: 0.661 (vs 0.666)
+    "window": 6,  # 8: 0.664; 10: 0.657 vs 0.660 (both with 2x weights, all VADER compounds)
     "dense_weight": 1.0,
-    "use_char": False,  # char 2-5-grams: same CV macro-F1 (0.661 vs 0.660), 50% more weights
-    "use_sentence": True,  # dropping sentence n-grams: CV 0.651 vs 0.665
-    "mask_others": False,
+    "use_sentence": True,
     "sentence_weight": 1.0,
-    "class_weight": "balanced",
+    "class_weight": "balanced",  # None: 0.665
+    "extra": ("verb", "between"),  # without: 0.659
+    "class_bias": None,  # offsets tuned on out-of-fold scores: cross-fitted 0.651, not used
+    "use_vader": "sentence",  # sentence compound only: 0.666; + clause/window compounds: 0.664
 }
+# CV multi-target macro-F1 0.666 with: targets of multi-target sentences 3x (2x: 0.661, 4x: 0.666;
+# 1x without coreferent rows: 0.654), coreferent mentions as extra rows of weight 0.5 (1.0: 0.661)
+DEFAULT_RECIPE: dict[str, Any] = {"multi_weight": 3.0, "further": True, "further_weight": 0.5}
+
+
+def _macro_f1_fast(y: np.ndarray, pred: np.ndarray, k: int = 3) -> float:
+    """Macro-F1 of integer labels ``0..k-1`` (same as sklearn's, without its overhead)."""
+    cm = np.bincount(y * k + pred, minlength=k * k).reshape(k, k)
+    tp = np.diag(cm).astype(float)
+    denom = cm.sum(axis=0) + cm.sum(axis=1)
+    f1 = np.divide(2 * tp, denom, out=np.zeros(k), where=denom > 0)
+    return float(f1.mean())
+
+
+BIAS_GRID = np.round(np.arange(-0.6, 0.601, 0.05), 2)
+
+
+def choose_class_bias(scores: np.ndarray, y_idx: np.ndarray) -> tuple[float, float, float]:
+    """The per-class score offsets (negative, 0, positive) that maximise macro-F1 of
+    ``argmax(scores + bias)`` against class indices ``y_idx`` (grid :data:`BIAS_GRID`; ties go
+    to the smallest total offset)."""
+    best, best_b = -1.0, (0.0, 0.0, 0.0)
+    for bn in BIAS_GRID:
+        for bp in BIAS_GRID:
+            b = np.array([bn, 0.0, bp])
+            f = _macro_f1_fast(y_idx, np.argmax(scores + b, axis=1))
+            if f > best + 1e-12 or (
+                abs(f - best) <= 1e-12 and abs(bn) + abs(bp) < sum(map(abs, best_b))
+            ):
+                best, best_b = f, (float(bn), 0.0, float(bp))
+    return best_b
+
+
+def bias_cv_scores(
+    oof: np.ndarray, train: pd.DataFrame, n_splits: int = 5
+) -> tuple[pd.DataFrame, tuple[float, float, float]]:
+    """Cross-fitted effect of :func:`choose_class_bias` on out-of-fold class scores.
+
+    For each fold the bias is chosen on the OTHER folds' multi-target targets (the selection
+    criterion) and applied to this fold, so no fold's labels choose its own bias. Returns the
+    per-fold scores and the bias chosen on all folds (the one a shipped model uses).
+    """
+    from sklearn.model_selection import GroupKFold
+
+    df = train.reset_index(drop=True)
+    classes = np.array([2.0, 4.0, 6.0])
+    y = df["polarity"].to_numpy()
+    y_idx = np.searchsorted(classes, y)
+    multi = (df.groupby("gid")["gid"].transform("size") > 1).to_numpy()
+    rows = []
+    for k, (_, te) in enumerate(GroupKFold(n_splits=n_splits).split(df, groups=df["group"])):
+        other = np.setdiff1d(np.arange(len(df)), te)
+        sel = other[multi[other]]
+        bias = np.asarray(choose_class_bias(oof[sel], y_idx[sel]))
+        pred = classes[np.argmax(oof[te] + bias, axis=1)]
+        mt = multi[te]
+        rows.append(
+            {
+                "fold": k,
+                **_scores(y[te], pred),
+                "macro_f1_multi": _scores(y[te][mt], pred[mt])["macro_f1"],
+                "n_multi": int(mt.sum()),
+                "bias_negative": float(bias[0]),
+                "bias_positive": float(bias[2]),
+            }
+        )
+    return pd.DataFrame(rows), choose_class_bias(oof[multi], y_idx[multi])
 
 
 def train_target_model(
     out_path: str | Path | None = None,
     params: dict[str, Any] | None = None,
     cv: bool = True,
+    recipe: dict[str, Any] | None = None,
+    tune_bias: bool = False,
 ) -> TargetSentimentClassifier:
     """Fit on NewsMTSC train.jsonl, evaluate once on devtest_mt, and write the JSON model.
 
-    ``out_path`` defaults to ``MODELS_DIR / "target_sentiment.json"``. The file records the
-    parameters, the SHA-256 of train.jsonl, the grouped-CV scores on train and the devtest_mt
-    scores of the written model.
+    ``out_path`` defaults to ``MODELS_DIR / "target_sentiment.json"``. ``recipe`` holds the
+    training options (:data:`DEFAULT_RECIPE`). With ``tune_bias`` the per-class score offsets
+    are chosen on the article-grouped out-of-fold scores of train (:func:`bias_cv_scores`; needs
+    ``cv``). The file records the parameters, the SHA-256 of train.jsonl, the grouped-CV scores
+    on train (without and with the bias) and the devtest_mt scores of the written model.
     """
-    params = {**DEFAULT_PARAMS, **(params or {})}
+    params = {**DEFAULT_PARAMS, **(params or {}), "class_bias": None}
+    recipe = {**DEFAULT_RECIPE, **(recipe or {})}
     train = newsmtsc_targets("train")
-    model = TargetSentimentClassifier(**params).fit(train, train["polarity"])
-    cv_frame = grouped_cv_scores(params, train=train) if cv else None
+    cv_frame = bias_frame = None
+    if cv:
+        cv_frame, oof = grouped_cv_scores(params, train=train, recipe=recipe, return_scores=True)
+        if tune_bias:
+            bias_frame, bias = bias_cv_scores(oof, train)
+            params["class_bias"] = tuple(bias)
+    rows, w = _training_rows(train, **recipe)
+    model = TargetSentimentClassifier(**params).fit(rows, rows["polarity"], sample_weight=w)
     # round-trip through JSON first so the recorded score is the shipped model's own score
     payload = model.to_dict()
     model = TargetSentimentClassifier.from_dict(json.loads(json.dumps(payload)))
     dev = newsmtsc_targets("devtest_mt")
     dev_scores = _scores(dev["polarity"], model.predict(dev))
+
+    def summary(frame: pd.DataFrame | None) -> dict[str, Any] | None:
+        if frame is None:
+            return None
+        return {
+            "scheme": "GroupKFold(5) by source article",
+            "macro_f1_mean": float(frame["macro_f1"].mean()),
+            "macro_f1_sd": float(frame["macro_f1"].std()),
+            "macro_f1_multi_mean": float(frame["macro_f1_multi"].mean()),
+            "folds": frame.to_dict(orient="records"),
+        }
+
     doc = {
         "format": MODEL_FORMAT,
         "description": "target-dependent sentiment (NewsMTSC polarity 2/4/6), logistic regression",
         "train_file": "newsmtsc/train.jsonl",
         "train_sha256": _sha256(newsmtsc_dir() / "train.jsonl"),
         "n_train_targets": int(len(train)),
-        "cv": None
-        if cv_frame is None
-        else {
-            "scheme": "GroupKFold(5) by source article",
-            "macro_f1_mean": float(cv_frame["macro_f1"].mean()),
-            "macro_f1_sd": float(cv_frame["macro_f1"].std()),
-            "folds": cv_frame.to_dict(orient="records"),
-        },
+        "recipe": recipe,
+        "cv": summary(cv_frame),
+        "cv_with_class_bias": summary(bias_frame),
         "devtest_mt": dev_scores,
         "model": payload,
     }

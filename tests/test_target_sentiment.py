@@ -31,6 +31,14 @@ def test_shipped_model_is_json_and_records_its_provenance():
     assert doc["train_sha256"] == T._sha256(train)
     assert len(doc["cv"]["folds"]) == 5
     assert 0.0 < doc["cv"]["macro_f1_mean"] < 1.0
+    # the recorded training recipe and parameters are the module defaults (what a retrain uses)
+    assert doc["recipe"] == T.DEFAULT_RECIPE
+    params = doc["model"]["params"]
+    assert params["extra"] == list(T.DEFAULT_PARAMS["extra"])
+    assert params["use_vader"] == T.DEFAULT_PARAMS["use_vader"]
+    # class offsets were not adopted (cross-fitted CV said they hurt): none stored, none used
+    assert params["class_bias"] is None and doc["cv_with_class_bias"] is None
+    assert doc["n_train_targets"] == len(T.newsmtsc_targets("train"))
 
 
 def test_shipped_model_reproduces_recorded_devtest_score(model):
@@ -56,6 +64,62 @@ def test_model_distinguishes_targets_in_one_sentence(model):
     score = model.score_targets([(s, a, a + 6), (s, m, m + 9)])
     assert score[0] < score[1]
     assert model.predict([(s, a, a + 6)])[0] == 2.0
+
+
+def test_fast_path_equals_reference_path(model):
+    # the batched featurisation (per-sentence cache, array look-ups) against DataFrame features
+    # through the sklearn vectorizers: same probabilities on real and awkward targets
+    dev = T.newsmtsc_targets("devtest_mt").head(300)
+    s1 = "İstanbul’s mayor said “Uber is terrible,” but Lyft wasn't criticised by anyone."
+    s2 = "Google"
+    s3 = "  Apple,  Apple and APPLE!  "
+    odd = [
+        (s1, s1.index("Uber"), s1.index("Uber") + 4),
+        (s1, s1.index("Lyft"), s1.index("Lyft") + 4),
+        (s1, 0, 8),  # the first token
+        (s1, 2, 6),  # inside a token
+        (s1, s1.index(" but"), s1.index(" but") + 1),  # whitespace only: between tokens
+        (s2, 0, 6),  # the whole sentence
+        (s3, 2, 7),
+        (s3, s3.index("APPLE"), len(s3) - 3),
+    ]
+    X = [*zip(dev["sentence"], dev["start"], dev["end"]), *odd]
+    fast = model.predict_proba(X)
+    ref = model.predict_proba_reference(X)
+    assert fast.shape == (len(X), 3)
+    assert np.allclose(fast, ref, rtol=0, atol=1e-12)
+    assert (fast.argmax(axis=1) == ref.argmax(axis=1)).all()
+    # a sentence shared by several targets gives each its own row, order preserved
+    assert not np.allclose(fast[-8], fast[-7])
+    again = model.predict_proba(list(reversed(X)))
+    assert np.allclose(again[::-1], fast, rtol=0, atol=1e-12)
+
+
+def test_sentence_offsets_match_the_token_regex():
+    for s in ["", "   ", " a  b ", "x’s ’ 'y", "İİ A,b", "Tab\tand\u00a0nbsp.", "“Quote,” he said"]:
+        info = T._Sentence(s)
+        ms = list(T._TOKEN_RE.finditer(s))
+        assert info.starts == [m.start() for m in ms]
+        assert info.ends == [m.end() for m in ms]
+        assert info.words == [m.group().lower() for m in ms]
+
+
+def test_class_bias_choice_and_fast_macro_f1():
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 600)
+    scores = rng.normal(size=(600, 3))
+    scores[np.arange(600), y] += 1.0
+    pred = scores.argmax(axis=1)
+    assert abs(T._macro_f1_fast(y, pred) - f1_score(y, pred, average="macro")) < 1e-12
+    # a model that under-predicts "positive" by a fixed offset: the chosen bias undoes it
+    shifted = scores.copy()
+    shifted[:, 2] -= 0.5
+    bias = T.choose_class_bias(shifted, y)
+    assert bias[1] == 0.0 and bias[2] > 0.2
+    fixed = T._macro_f1_fast(y, np.argmax(shifted + np.array(bias), axis=1))
+    assert fixed > T._macro_f1_fast(y, shifted.argmax(axis=1))
 
 
 def test_json_round_trip_gives_identical_predictions(model):
