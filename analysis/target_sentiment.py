@@ -57,7 +57,7 @@ import math
 import operator
 import re
 from collections.abc import Iterable, Sequence
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, chain, compress, count, repeat
 from pathlib import Path
 from typing import Any
 
@@ -665,11 +665,7 @@ class _VocabTables:
 
 
 def _fast_blocks(P: _Parts, vecs: dict[str, TfidfVectorizer], tables: _VocabTables) -> dict:
-    """The TF-IDF blocks of the :func:`target_features` text fields, with array look-ups.
-
-    Every distinct sentence's tokens are looked up once (one dict access per token); the
-    per-target windows, clauses and masked n-grams are index ranges into those arrays.
-    """
+    """The TF-IDF blocks of the :func:`target_features` text fields from per-target parts."""
     n = len(P.infos)
     uniq: dict[int, int] = {}
     uinfos: list[_Sentence] = []
@@ -684,17 +680,38 @@ def _fast_blocks(P: _Parts, vecs: dict[str, TfidfVectorizer], tables: _VocabTabl
     n_tok = sum(len(i.words) for i in uinfos)
     words = chain.from_iterable(i.words for i in uinfos)
     wk = np.fromiter(map(get, words, repeat(0)), dtype=np.int64, count=n_tok)
+    isword = np.fromiter(chain.from_iterable(i.isword for i in uinfos), dtype=bool, count=n_tok)
     tok_off = np.zeros(len(uinfos) + 1, dtype=np.int64)
     np.cumsum([len(i.words) for i in uinfos], out=tok_off[1:])
     G = np.asarray(P.geoms, dtype=np.int64).reshape(n, 6)
     o = tok_off[sent_of]
-    t0, t1, c0, c1, lo, hi = (G[:, j] + o for j in range(6))
-
-    # context block: special tokens + l_/r_ window words + c_ clause words
+    geom = tuple(G[:, j] + o for j in range(6))
     cv = tables.ctx
-    spec_ids = [cv.get(t, -1) for s in P.special for t in s]
+    spec_ids = np.asarray([cv.get(t, -1) for s in P.special for t in s], dtype=np.int64)
     spec_rows = np.repeat(np.arange(n), [len(s) for s in P.special])
-    parts_c, parts_r = [np.asarray(spec_ids, dtype=np.int64)], [spec_rows]
+    return _blocks_from_arrays(
+        vecs, tables, wk, isword, o, tok_off[sent_of + 1], geom, spec_rows, spec_ids
+    )
+
+
+def _blocks_from_arrays(
+    vecs: dict[str, TfidfVectorizer],
+    tables: _VocabTables,
+    wk: np.ndarray,
+    isword: np.ndarray,
+    slo: np.ndarray,
+    shi: np.ndarray,
+    geom: tuple[np.ndarray, ...],
+    spec_rows: np.ndarray,
+    spec_ids: np.ndarray,
+) -> dict[str, sp.csr_matrix]:
+    """TF-IDF blocks from global token arrays: ``wk`` (model word index of every token),
+    ``isword``, each target's sentence token range ``slo:shi`` and geometry ``(t0, t1, c0, c1,
+    lo, hi)`` in global token positions, plus the special context tokens' (row, id)."""
+    n = len(slo)
+    t0, t1, c0, c1, lo, hi = geom
+    # context block: special tokens + l_/r_ window words + c_ clause words
+    parts_c, parts_r = [spec_ids], [spec_rows]
     for pre, b, e in (("l_", lo, t0), ("r_", t1, hi), ("c_", c0, t0), ("c_", t1, c1)):
         idx, owner = _ranges(b, e)
         parts_c.append(tables.side[pre][wk[idx]])
@@ -704,14 +721,11 @@ def _fast_blocks(P: _Parts, vecs: dict[str, TfidfVectorizer], tables: _VocabTabl
         return out
 
     # sentence n-gram block: word tokens only, the target's words replaced by TGT
-    flags = chain.from_iterable(i.isword for i in uinfos)
-    isword = np.fromiter(flags, dtype=bool, count=len(wk))
     cumw = np.zeros(len(wk) + 1, dtype=np.int64)
     np.cumsum(isword, out=cumw[1:])
     uid = tables.uni[wk[isword]]  # unigram id of every word token, all sentences
     bid = tables.bigram_ids(uid[:-1], uid[1:])  # pair (j, j+1); pairs across sentences unused
-    w_lo = cumw[o]  # first word of the sentence in the word stream
-    w_hi = cumw[tok_off[sent_of + 1]]
+    w_lo, w_hi = cumw[slo], cumw[shi]  # the sentence's words in the word stream
     k0, k1 = cumw[t0], cumw[t1]  # words before the target / first word after it
     parts_c, parts_r = [np.full(n, tables.tgt, dtype=np.int64)], [np.arange(n)]
     for b, e, src in ((w_lo, k0, uid), (k1, w_hi, uid), (w_lo, k0 - 1, bid), (k1, w_hi - 1, bid)):
@@ -728,6 +742,279 @@ def _fast_blocks(P: _Parts, vecs: dict[str, TfidfVectorizer], tables: _VocabTabl
         np.concatenate(parts_r), np.concatenate(parts_c), n, vecs["masked"]
     )
     return out
+
+
+# --------------------------------------------------------------------------- vectorised batch
+_W_RE = re.compile(r"\w")
+_S_RE = re.compile(r"\s")
+_ASCII_W = np.array([bool(_W_RE.match(chr(c))) for c in range(128)])
+_ASCII_S = np.array([bool(_S_RE.match(chr(c))) for c in range(128)])
+_DECAY_ARR = np.array(_DECAY)
+
+
+def _char_classes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``\\w`` and ``\\s`` membership of every code point, exactly as the ``re`` module decides."""
+    W = np.zeros(len(codes), dtype=bool)
+    S = np.zeros(len(codes), dtype=bool)
+    asc = codes < 128
+    W[asc] = _ASCII_W[codes[asc]]
+    S[asc] = _ASCII_S[codes[asc]]
+    na = np.flatnonzero(~asc)
+    if len(na):
+        u, inv = np.unique(codes[na], return_inverse=True)
+        W[na] = np.array([bool(_W_RE.match(chr(c))) for c in u.tolist()])[inv]
+        S[na] = np.array([bool(_S_RE.match(chr(c))) for c in u.tolist()])[inv]
+    return W, S
+
+
+def _batch_design(
+    X: Any,
+    window: int,
+    extra: Iterable[str],
+    use_vader: bool | str,
+    vecs: dict[str, TfidfVectorizer],
+    tables: _VocabTables,
+) -> tuple[dict[str, sp.csr_matrix], np.ndarray] | None:
+    """The TF-IDF blocks and dense matrix of a batch, computed on arrays over all its tokens.
+
+    The same features as :func:`_parts` + :func:`_fast_blocks` (tests compare them with the
+    reference path), but the distinct sentences are tokenised together (token offsets from
+    numpy character classes that reproduce ``_TOKEN_RE``) and every per-token property is an
+    array look-up by word. Returns ``None`` when the per-sentence path must be used (clause and
+    window VADER compounds requested).
+    """
+    extra = frozenset(extra)
+    sentences, starts, ends = _as_columns(X)
+    n = len(sentences)
+    if n == 0 or use_vader not in (False, "sentence"):
+        return None  # clause/window VADER compounds: the per-sentence path builds their texts
+    pos_of: dict[str, int] = {}
+    sent_of = np.fromiter(
+        map(pos_of.setdefault, sentences, count()), dtype=np.int64, count=n
+    )  # first-seen counter: unique per sentence, not contiguous
+    uniq = list(pos_of)
+    remap = np.full(n, -1, dtype=np.int64)
+    remap[np.fromiter(pos_of.values(), dtype=np.int64, count=len(uniq))] = np.arange(len(uniq))
+    sent_of = remap[sent_of]
+    lens = np.fromiter(map(len, uniq), dtype=np.int64, count=len(uniq))
+    base = np.zeros(len(uniq), dtype=np.int64)
+    np.cumsum(lens[:-1] + 1, out=base[1:])
+    joined = "\n".join(uniq)
+    lowered = [u.lower() for u in uniq]
+    odd = [k for k, (u, w) in enumerate(zip(uniq, lowered)) if len(u) != len(w)]
+    for k in odd:  # lowercasing moved offsets (e.g. "İ"): tokenise as is, lowercase the tokens
+        lowered[k] = uniq[k]
+    low = "\n".join(lowered)
+    words = _TOKEN_RE.findall(low)
+    codes = np.frombuffer(low.encode("utf-32-le"), dtype=np.uint32)
+    W, S = _char_classes(codes)
+    ap = (codes == 39) | (codes == 0x2019)
+    J = np.zeros(len(codes), dtype=bool)
+    J[1:-1] = ap[1:-1] & W[:-2] & W[2:]  # an apostrophe inside a word joins it
+    WJ = W | J
+    P_ = ~WJ & ~S  # single-character punctuation tokens
+    prev = np.concatenate([[False], WJ[:-1]])
+    nxt = np.concatenate([WJ[1:], [False]])
+    tstart = np.flatnonzero((WJ & ~prev) | P_)
+    tend = np.flatnonzero((WJ & ~nxt) | P_) + 1
+    if len(tstart) != len(words) or not len(words):  # keep the per-sentence path as fallback
+        return None
+    n_tok = len(words)
+    tok_isword = WJ[tstart]
+    for k in odd:
+        a, b = np.searchsorted(tstart, [base[k], base[k] + lens[k]]).tolist()
+        words[a:b] = [w.lower() for w in words[a:b]]
+
+    # per distinct word: properties and model ids (first-seen counter ids, not contiguous)
+    widx: dict[str, int] = {}
+    wid = np.fromiter(map(widx.setdefault, words, count()), dtype=np.int64, count=n_tok)
+    uw = list(widx)
+    ui = np.fromiter(widx.values(), dtype=np.int64, count=len(uw))
+    lex = _lexicon()
+    stop = _stop_words()
+
+    def prop(values: Iterable, dtype: Any, fill: Any) -> np.ndarray:
+        arr = np.full(n_tok, fill, dtype=dtype)
+        arr[ui] = np.fromiter(values, dtype=dtype, count=len(uw))
+        return arr
+
+    VAL = prop((lex.get(w, 0.0) for w in uw), float, 0.0)
+    HAS = prop((w in lex for w in uw), bool, False)
+    BND = prop(map(_BOUNDARY.__contains__, uw), bool, False)
+    NEG = prop(map(_NEGATORS.__contains__, uw), bool, False)
+    REP = prop(map(_REPORTING.__contains__, uw), bool, False)
+    STOP = prop(map(stop.__contains__, uw), bool, False)
+    MIDX = prop(map(tables.index.get, uw, repeat(0)), np.int64, 0)
+    cv = tables.ctx
+    PRE = {
+        p: prop((cv.get(p + w, -1) for w in uw), np.int64, -1)
+        for p in ("L1_", "L2_", "L3_", "R1_", "R2_", "R3_")
+        + (("rv_", "lv_") if "verb" in extra else ())
+    }
+    wv = wid  # token -> word id
+
+    # sentences' token ranges, targets' geometry (global token positions)
+    s_lo = np.searchsorted(tstart, base)
+    s_hi = np.searchsorted(tstart, base + lens)
+    slo, shi = s_lo[sent_of], s_hi[sent_of]
+    a_start = base[sent_of] + starts
+    a_end = base[sent_of] + ends
+    t0 = np.searchsorted(tend, a_start, side="right")
+    t1 = np.maximum(t0, np.searchsorted(tstart, a_end, side="left"))
+    B = np.flatnonzero(BND[wv])
+    k = np.searchsorted(B, t0)
+    prevb = B[np.maximum(k - 1, 0)] if len(B) else np.zeros(n, dtype=np.int64)
+    c0 = np.where((k > 0) & (prevb >= slo), prevb + 1, slo)
+    k = np.searchsorted(B, t1)
+    nextb = B[np.minimum(k, len(B) - 1)] if len(B) else np.zeros(n, dtype=np.int64)
+    c1 = np.where((k < len(B)) & (nextb < shi), nextb, shi)
+    lo = np.maximum(slo, t0 - window)
+    hi = np.minimum(shi, t1 + window)
+
+    # special context tokens (same order as _target_parts: order does not matter for TF-IDF)
+    spec_r: list[np.ndarray] = []
+    spec_c: list[np.ndarray] = []
+
+    def add(rows: np.ndarray, ids: np.ndarray) -> None:
+        spec_r.append(rows)
+        spec_c.append(ids)
+
+    for j, p in ((1, "L1_"), (2, "L2_"), (3, "L3_")):
+        r = np.flatnonzero(t0 - j >= slo)
+        add(r, PRE[p][wv[t0[r] - j]])
+    for j, p in ((0, "R1_"), (1, "R2_"), (2, "R3_")):
+        r = np.flatnonzero(t1 + j < shi)
+        add(r, PRE[p][wv[t1[r] + j]])
+    strs: list[str] = []
+    srow: list[int] = []
+    for r in np.flatnonzero(t0 - 2 >= slo).tolist():
+        strs.append(f"L21_{words[t0[r] - 2]}_{words[t0[r] - 1]}")
+        srow.append(r)
+    for r in np.flatnonzero(t1 + 1 < shi).tolist():
+        strs.append(f"R12_{words[t1[r]]}_{words[t1[r] + 1]}")
+        srow.append(r)
+    if "verb" in extra:
+        CP = np.flatnonzero(tok_isword & ~STOP[wv])
+        if len(CP):
+            k = np.searchsorted(CP, t1)
+            cand = CP[np.minimum(k, len(CP) - 1)]
+            r = np.flatnonzero((k < len(CP)) & (cand < c1))
+            add(r, PRE["rv_"][wv[cand[r]]])
+            k = np.searchsorted(CP, t0) - 1
+            cand = CP[np.maximum(k, 0)]
+            r = np.flatnonzero((k >= 0) & (cand >= c0))
+            add(r, PRE["lv_"][wv[cand[r]]])
+
+    # lexicon valences with the negator flip (negators up to three tokens before, same sentence)
+    SP = np.flatnonzero(HAS[wv])
+    SV = VAL[wv[SP]]
+    NP = np.flatnonzero(NEG[wv])
+    if len(NP) and len(SP):
+        tok_slo = np.repeat(s_lo, s_hi - s_lo)
+        lo3 = np.maximum(SP - 3, tok_slo[SP])
+        flip = np.searchsorted(NP, SP) - np.searchsorted(NP, lo3) > 0
+        SV = np.where(flip, -0.74 * SV, SV)
+    a0 = np.searchsorted(SP, slo)
+    a1 = np.searchsorted(SP, shi)
+    idx, owner = _ranges(a0, a1)
+    i = SP[idx]
+    v = SV[idx]
+    T0, T1, C0, C1 = t0[owner], t1[owner], c0[owner], c1[owner]
+    left = i < T0
+    keep = left | (i >= T1)
+    d = np.where(left, T0 - i, i - T1 + 1)
+    wgt = np.where(d < len(_DECAY_ARR), _DECAY_ARR[np.minimum(d, len(_DECAY_ARR) - 1)], 0.0)
+    far = keep & (d >= len(_DECAY_ARR))
+    if far.any():
+        wgt[far] = [math.exp(-x / 5.0) for x in d[far].tolist()]
+    av = np.abs(v)
+    a = av * wgt
+    pos = v > 0
+    inc = (i >= C0) & (i < C1)
+
+    def total(mask: np.ndarray, w: np.ndarray) -> np.ndarray:
+        m = keep & mask
+        return np.bincount(owner[m], weights=w[m], minlength=n)
+
+    dense = np.zeros((n, len(DENSE_NAMES)), dtype=float)
+    dense[:, 0] = total(left & pos, a)
+    dense[:, 1] = total(left & ~pos, a)
+    dense[:, 2] = total(~left & pos, a)
+    dense[:, 3] = total(~left & ~pos, a)
+    dense[:, 4] = total(inc & pos, av)
+    dense[:, 5] = total(inc & ~pos, av)
+    dense[:, 6] = total(~inc & pos, a)
+    dense[:, 7] = total(~inc & ~pos, a)
+    dense[:, :8] = np.log1p(dense[:, :8])
+    if "between" in extra and len(SP):
+        k = np.searchsorted(SP, t0) - 1
+        cand = SP[np.maximum(k, 0)]
+        rl = np.flatnonzero((k >= 0) & (cand >= c0) & (cand < t0))
+        k2 = np.searchsorted(SP, t1)
+        cand2 = SP[np.minimum(k2, len(SP) - 1)]
+        rr = np.flatnonzero((k2 < len(SP)) & (cand2 < c1) & (cand2 >= t1))
+        for side, rows, cands, ks in (("l", rl, cand, k), ("r", rr, cand2, k2)):
+            for r in rows.tolist():
+                ii = int(cands[r])
+                sign = "pos" if SV[ks[r]] > 0 else "neg"
+                if side == "l":
+                    dd = int(t0[r]) - ii
+                    between = words[ii + 1 : int(t0[r])]
+                else:
+                    dd = ii - int(t1[r]) + 1
+                    between = words[int(t1[r]) : ii]
+                strs.append(f"sw{side}_{sign}_{min(dd, 4)}")
+                srow.append(r)
+                if len(between) <= 4:
+                    strs.append(f"bw{side}_{sign}_" + "_".join(between))
+                    srow.append(r)
+    add(np.asarray(srow, dtype=np.int64), np.fromiter(map(cv.get, strs, repeat(-1)), np.int64))
+    # negation near the target (four tokens either side, same sentence)
+    if len(NP):
+        nl = np.searchsorted(NP, t0) - np.searchsorted(NP, np.maximum(t0 - 4, slo))
+        nr = np.searchsorted(NP, np.minimum(t1 + 4, shi)) - np.searchsorted(NP, t1)
+        dense[:, 8] = ((nl + nr) > 0).astype(float)
+    # quotation marks: per sentence that has any (alternation needs a scan)
+    quoted = np.zeros(n_tok + 1, dtype=bool)
+    any_q = np.zeros(len(uniq), dtype=bool)
+    for s_i, s in enumerate(uniq):
+        if "“" in s or "”" in s or '"' in s:
+            qa, qb = int(s_lo[s_i]), int(s_hi[s_i])
+            qm = _quoted_mask(words[qa:qb])
+            quoted[qa:qb] = qm
+            any_q[s_i] = any(qm)
+    cq = np.concatenate([[0], np.cumsum(quoted[:n_tok])])
+    span_q = cq[t1] - cq[t0] > 0
+    point_q = (t0 < shi) & quoted[np.minimum(t0, n_tok)]
+    dense[:, 9] = np.where(t1 > t0, span_q, point_q)
+    n1 = np.minimum(t1, n_tok - 1)
+    n2 = np.minimum(t1 + 1, n_tok - 1)
+    dense[:, 10] = ((t1 < shi) & REP[wv[n1]]) | ((t1 + 1 < shi) & REP[wv[n2]])
+    p1 = np.maximum(t0 - 1, 0)
+    by_id = widx.get("by", -1)
+    dense[:, 11] = (t0 - 1 >= slo) & (wv[p1] == by_id)
+    dense[:, 12] = t0 == slo
+    n_coll = (shi - slo) - (t1 - t0) + 1
+    dense[:, 13] = (t0 - slo) / np.maximum(n_coll - 1, 1)
+    dense[:, 14] = [joined[e : e + 2] in ("'s", "’s") for e in a_end.tolist()]
+    dense[:, 15] = t0 == c0
+    dense[:, 16] = any_q[sent_of]
+    if use_vader:
+        dense[:, _N_LEX_DENSE] = vader_compound(uniq)[sent_of]
+    spec_rows = np.concatenate(spec_r)
+    spec_ids = np.concatenate(spec_c)
+    blocks = _blocks_from_arrays(
+        vecs,
+        tables,
+        MIDX[wv],
+        tok_isword,
+        slo,
+        shi,
+        (t0, t1, c0, c1, lo, hi),
+        spec_rows,
+        spec_ids,
+    )
+    return blocks, dense
 
 
 class TargetSentimentClassifier(ClassifierMixin, BaseEstimator):
@@ -796,17 +1083,22 @@ class TargetSentimentClassifier(ClassifierMixin, BaseEstimator):
 
     def _fast_matrix(self, X: Any) -> sp.csr_matrix:
         """The same design matrix as ``_matrix(target_features(X))``, without strings/frames."""
-        P = _parts(X, self.window, self.extra, self.use_vader)
         vecs = {f: self.vectorizers_[f] for f in self._fields()}
         if getattr(self, "_tables", None) is None or self._tables[0] is not self.vectorizers_:
             self._tables = (self.vectorizers_, _VocabTables(vecs))
-        got = _fast_blocks(P, vecs, self._tables[1])
+        tables = self._tables[1]
+        with _gc_paused():
+            got = _batch_design(X, self.window, self.extra, self.use_vader, vecs, tables)
+        if got is None:  # per-sentence path (rare inputs, or clause/window VADER compounds)
+            P = _parts(X, self.window, self.extra, self.use_vader)
+            got = (_fast_blocks(P, vecs, tables), P.dense)
+        blocks_by_field, dense = got
         blocks = []
         for f in self._fields():
-            blocks.append(got[f])
+            blocks.append(blocks_by_field[f])
             if f == "masked" and self.sentence_weight != 1.0:
                 blocks[-1] = blocks[-1] * self.sentence_weight
-        blocks.append(self._dense_block(P.dense))
+        blocks.append(self._dense_block(dense))
         return sp.hstack(blocks, format="csr")
 
     def fit(self, X: Any, y: Sequence, sample_weight: Any = None) -> TargetSentimentClassifier:

@@ -66,7 +66,22 @@ def main() -> None:
         f"fast predict_proba: best {best:.2f} s CPU of {args.repeat} "
         f"({1e3 * best / len(X):.3f} ms per mention); all: {[round(x, 2) for x in times]}"
     )
+    # in the scoring pipeline the sentence stage has already run vader_polarity over the same
+    # sentence texts in the same process, so FastVader's cache holds their compounds
+    from analysis.sentiment import vader_polarity
+
+    vader_polarity(list(dict.fromkeys(X["sentence"])))
+    warm = []
+    for _ in range(args.repeat):
+        t = time.process_time()
+        model.predict_proba(X)
+        warm.append(time.process_time() - t)
+    print(
+        f"fast predict_proba, sentence VADER already cached (pipeline case): best "
+        f"{min(warm):.2f} s CPU ({1e3 * min(warm) / len(X):.3f} ms per mention)"
+    )
     S = X.sample(min(args.sample, len(X)), random_state=0)
+    _fast_vader()._cache.clear()
     t = time.process_time()
     q = model.predict_proba_reference(S)
     slow = time.process_time() - t

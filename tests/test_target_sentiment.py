@@ -89,6 +89,15 @@ def test_fast_path_equals_reference_path(model):
     assert fast.shape == (len(X), 3)
     assert np.allclose(fast, ref, rtol=0, atol=1e-12)
     assert (fast.argmax(axis=1) == ref.argmax(axis=1)).all()
+    # the batch path really ran (it falls back to the per-sentence path only for the clause/
+    # window VADER compounds), and its pieces equal the per-sentence path's
+    vecs = {f: model.vectorizers_[f] for f in model._fields()}
+    tables = T._VocabTables(vecs)
+    blocks, dense = T._batch_design(X, model.window, model.extra, model.use_vader, vecs, tables)
+    P = T._parts(X, model.window, model.extra, model.use_vader)
+    assert np.array_equal(dense, P.dense)
+    for f, M in T._fast_blocks(P, vecs, tables).items():
+        assert abs(blocks[f] - M).max() < 1e-12
     # a sentence shared by several targets gives each its own row, order preserved
     assert not np.allclose(fast[-8], fast[-7])
     again = model.predict_proba(list(reversed(X)))
