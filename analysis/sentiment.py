@@ -59,9 +59,10 @@ Speed: every scorer works on a whole batch of sentences. ``vader`` runs through
 ``news`` and ``news_context`` share one batch feature pass (:func:`_batch_features`: per-token
 properties computed once per distinct token, the regex rules only where a trigger word occurs,
 one VADER pass per sentence, numpy for the dense features, vectorised n-gram look-ups, sparse
-products for the ridge; identical sentences are analysed once). It gives exactly the features
-of the per-token reference used by :func:`explain_sentence` (tested), so the shipped model and its
-CV numbers are unchanged. Timings: ``benchmarks/bench_sentiment_speed.py``.
+products for the ridge; identical sentences are analysed once). Its neutralisation decisions and
+VADER numbers are exactly those of the per-token reference used by :func:`explain_sentence`
+(tested); the lexicon block is vectorised in ``analysis.sentiment_lexicons`` (tested against a
+plain loop). Timings: ``benchmarks/bench_sentiment_speed.py``.
 """
 
 from __future__ import annotations
@@ -441,7 +442,8 @@ def _char_grams(tokens: list[str], lo: int, hi: int) -> list[str]:
 # Why this shape (measured on 20,000 corpus sentences, one core; see
 # benchmarks/bench_sentiment_speed.py): the per-sentence path (token dicts, a second VADER pass
 # through vaderSentiment's SentiText, per-sentence numpy, hand-made char n-gram lists) ran
-# ~1,600 sentences/s, this batch path ~9,500 (a plain vaderSentiment loop: ~12,000).
+# ~1,600 sentences/s, this batch path ~9,500 (a plain vaderSentiment loop: ~12,000); with the
+# bundled-lexicon block of issue #3 ~8,800 (benchmarks/RESULTS_sentiment.md).
 # Here (1) every per-token property (VADER look-up form, lexicon membership, capitalisation,
 # list triggers, the learned-layer words) is computed once per distinct token of the batch and
 # read back as a tuple; (2) the listed-name regex and the policy patterns only run on sentences

@@ -245,6 +245,23 @@ def test_shipped_model_is_json_with_provenance(nyt):
     )
 
 
+def test_stored_cv_figure_is_reproduced_by_the_grouped_cv(nyt):
+    """The r stored in the shipped JSON (and reported in RESULTS_sentiment.md) is what the
+    grouped CV gives now: vocabularies, scalers and ridge refitted per fold, deterministic."""
+    from scipy import stats
+
+    model = S.load_news_model()
+    layer = model["variants"]["news"]
+    assert layer["dense_names"] == S.DENSE_FEATURES and len(S.DENSE_FEATURES) == 17 + 61
+    assert model["settings"] == S._SETTINGS
+    cv = S.news_scorer_cv(nyt)
+    groups = cv.groupby("article")["id"].count()
+    assert len(cv) == NYT_N_ROWS and len(groups) == nyt["article"].nunique()
+    r = stats.pearsonr(cv["pred"], cv["rater_mean"]).statistic
+    assert r == pytest.approx(model["cv"]["news"]["pearson_r"], abs=1e-6)
+    assert r > 0.6  # the bundled-lexicon features: 0.589 without them
+
+
 def test_news_context_uses_other_sentences():
     texts = ["The plan was announced on Monday.", "It is a disaster and a disgrace."]  # SYNTHETIC
     alone = S.news_polarity(texts)["compound"]
