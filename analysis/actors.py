@@ -308,8 +308,8 @@ def mention_sentiment(
     """``mentions`` plus the targeted sentiment of each: ``p_negative, p_neutral, p_positive,
     score`` (P(positive) - P(negative), -1..1) and ``label`` (negative/neutral/positive).
 
-    The other actor mentions of the sentence are passed to the model as ``other_spans`` (used
-    only by models trained with ``mask_others=True``; the shipped one is not).
+    Each mention is scored on its own sentence with its own offsets; the model's features are
+    relative to the mention, so two actors in one sentence can get different scores.
     """
     from analysis.target_sentiment import POLARITY_LABELS, load_target_model
 
@@ -325,21 +325,11 @@ def mention_sentiment(
     joined = out.join(sent, on=["doc_id", "sent_idx"])
     if joined["text"].isna().any():
         raise ValueError("mentions refer to sentences that are not in the sentence table")
-    local_start = (joined["start"] - joined["start_sent"]).astype(int).to_numpy()
-    local_end = (joined["end"] - joined["start_sent"]).astype(int).to_numpy()
-    keys = list(zip(joined["doc_id"], joined["sent_idx"]))
-    spans_by_sent: dict[tuple, list[tuple[int, int]]] = {}
-    for k, a, b in zip(keys, local_start, local_end):
-        spans_by_sent.setdefault(k, []).append((int(a), int(b)))
     X = pd.DataFrame(
         {
             "sentence": joined["text"].to_numpy(),
-            "start": local_start,
-            "end": local_end,
-            "other_spans": [
-                tuple(s for s in spans_by_sent[k] if s != (int(a), int(b)))
-                for k, a, b in zip(keys, local_start, local_end)
-            ],
+            "start": (joined["start"] - joined["start_sent"]).astype(int).to_numpy(),
+            "end": (joined["end"] - joined["start_sent"]).astype(int).to_numpy(),
         }
     )
     proba = model.predict_proba(X)
