@@ -258,7 +258,9 @@ def test_stored_cv_figure_is_reproduced_by_the_grouped_cv(nyt):
     groups = cv.groupby("article")["id"].count()
     assert len(cv) == NYT_N_ROWS and len(groups) == nyt["article"].nunique()
     r = stats.pearsonr(cv["pred"], cv["rater_mean"]).statistic
-    assert r == pytest.approx(model["cv"]["news"]["pearson_r"], abs=1e-6)
+    # 1e-5: the ridge solves go through BLAS, whose summation order depends on the thread count
+    # of the machine/process (seen: 2e-6 apart under pytest -n 2); the stored figure has 7 digits
+    assert r == pytest.approx(model["cv"]["news"]["pearson_r"], abs=1e-5)
     assert r > 0.6  # the bundled-lexicon features: 0.589 without them
 
 
