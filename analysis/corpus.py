@@ -39,6 +39,7 @@ import yaml
 from . import __version__, paths
 from .dates import parse_dates
 from .dedup import DedupConfig, duplicate_groups, duplicate_pairs
+from .files import write_parquet_atomic, write_text_atomic
 from .importers import FORMATS, supported_formats
 from .importers.detect import detect_format, read_any
 from .schema import (
@@ -657,13 +658,9 @@ def load_corpus(
         articles["dup_group"] = articles["doc_id"]
     report.check()
     if use_cache:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = cache_dir / "articles.parquet.tmp"
-        articles.to_parquet(tmp, index=False)
-        tmp.replace(cache_dir / "articles.parquet")
-        tmpj = cache_dir / "report.json.tmp"
-        tmpj.write_text(report.to_json(max_items=None))
-        tmpj.replace(cache_dir / "report.json")
+        # unique temporary names: parallel loaders of one corpus must not rename each other's file
+        write_parquet_atomic(articles, cache_dir / "articles.parquet")
+        write_text_atomic(report.to_json(max_items=None), cache_dir / "report.json")
     return articles, report
 
 
@@ -720,8 +717,5 @@ def _cached_selection(articles: pd.DataFrame, rules: str) -> pd.DataFrame:
         tagged["date"] = tagged["date"].astype("datetime64[ns]")
         return tagged
     tagged = tag_subtopics(articles, rules)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tagged.to_parquet(tmp, index=False)
-    tmp.replace(path)
+    write_parquet_atomic(tagged, path)
     return tagged

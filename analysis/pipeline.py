@@ -40,6 +40,7 @@ from typing import Any
 import pandas as pd
 
 from . import __version__, paths
+from .files import write_parquet_atomic
 
 STAGES = ("sentences", "sentiment", "frames", "actors")
 DOC_META = ("doc_id", "outlet", "date", "title", "url", "rating", "topic", "subtopics", "in_study")
@@ -175,10 +176,7 @@ class _Cache:
         p = self.path(stage, key)
         if p is None:
             return
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_suffix(f".{os.getpid()}.tmp")
-        df.to_parquet(tmp, index=False)
-        tmp.replace(p)
+        write_parquet_atomic(df, p)
 
 
 def score_chunk(
@@ -260,10 +258,7 @@ class Scores:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         for name in ("docs", "sentences", "hits", "mentions", "actors"):
-            df = getattr(self, name)
-            tmp = out / f"{name}.parquet.tmp"
-            df.to_parquet(tmp, index=False)
-            tmp.replace(out / f"{name}.parquet")
+            write_parquet_atomic(getattr(self, name), out / f"{name}.parquet")
         (out / "report.json").write_text(json.dumps(self.report, indent=2, default=str))
         return out
 
@@ -562,11 +557,8 @@ def score_stream(
             articles, jobs=jobs, chunk_size=chunk_size, cache_dir=cache_dir, progress=progress
         )
         for name in ("docs", "sentences", "hits", "mentions", "actors"):
-            d = out / name
-            d.mkdir(parents=True, exist_ok=True)
-            tmp = d / f"part-{b:05d}.parquet.tmp"
-            getattr(s, name).to_parquet(tmp, index=False)
-            tmp.replace(d / f"part-{b:05d}.parquet")
+            # the temporary file starts with "." so dataset readers skip it until it is renamed
+            write_parquet_atomic(getattr(s, name), out / name / f"part-{b:05d}.parquet")
         for k in ("articles_scored", "articles_skipped", "sentences", "hits", "mentions"):
             totals[k] += s.report[k]
         totals["skipped"].extend(s.report["skipped"])
