@@ -458,7 +458,7 @@ def score_to_dir(
 
 # ----------------------------------------------------------------------------- streaming
 def iter_article_batches(
-    path: str | Path, batch_size: int = 5_000, columns: dict[str, str] | None = None
+    path: str | Path, batch_size: int = 2_000, columns: dict[str, str] | None = None
 ) -> Iterator[tuple[pd.DataFrame, Any]]:
     """Read a large parquet or JSONL(.gz) corpus batch by batch as ``(articles, LoadReport)``.
 
@@ -521,7 +521,7 @@ def score_stream(
     path: str | Path,
     out_dir: str | Path,
     *,
-    batch_size: int = 5_000,
+    batch_size: int = 2_000,
     jobs: int = 1,
     chunk_size: int = DEFAULT_CHUNK,
     cache_dir: str | Path | None = None,
