@@ -128,12 +128,12 @@ def _sentiment(sents: pd.DataFrame) -> pd.DataFrame:
 
 
 def _frames(
-    sents: pd.DataFrame, lexicon_name: str, lexicons: Any, articles: pd.DataFrame
+    sents: pd.DataFrame, lexicon_names: list[str], lexicons: Any, articles: pd.DataFrame
 ) -> pd.DataFrame:
     from .framing import frame_hits, resolve_lexicons
 
     lexset = resolve_lexicons(lexicons)
-    return frame_hits(sents, {lexicon_name: lexset[lexicon_name]}, articles=articles)
+    return frame_hits(sents, {n: lexset[n] for n in lexicon_names}, articles=articles)
 
 
 def _actors(sents: pd.DataFrame, actors: Any) -> pd.DataFrame:
@@ -202,15 +202,25 @@ def score_chunk(
 
     sents = staged("sentences", ver["sentences"], lambda: _sentences(articles))
     senti = staged("sentiment", ver["sentiment"], lambda: _sentiment(sents))
-    hits = []
-    for name, lver in lexicon_versions(lexicons).items():
-        hits.append(
-            staged(
-                f"frames-{name}",
-                f"{ver['frames_engine']}|{lver}",
-                lambda name=name: _frames(sents, name, lexicons, articles),
-            )
-        )
+    # frame hits are cached per lexicon, but the lexicons still to score are matched in ONE pass
+    # (one normalisation and one automaton scan of the texts instead of one per lexicon);
+    # overlap resolution and negation are per lexicon, so the split equals separate passes
+    # (tested in tests/test_pipeline.py)
+    lex_keys = {
+        name: hashlib.sha256(f"{ck}|{ver['frames_engine']}|{lver}".encode()).hexdigest()[:32]
+        for name, lver in lexicon_versions(lexicons).items()
+    }
+    per_lex = {name: cache.get(f"frames-{name}", key) for name, key in lex_keys.items()}
+    missing = [name for name, got in per_lex.items() if got is None]
+    if missing:
+        fresh = _frames(sents, missing, lexicons, articles)
+        for name in missing:
+            got = fresh[fresh["lexicon"] == name].reset_index(drop=True)
+            cache.put(f"frames-{name}", lex_keys[name], got)
+            per_lex[name] = got
+    for name in lex_keys:
+        from_cache[f"frames-{name}"] = name not in missing
+    hits = list(per_lex.values())
     hits_df = pd.concat(hits, ignore_index=True) if hits else pd.DataFrame()
     actors_v = ver["actors"] if actors is None else ver["actors"] + repr(actors)
     mentions = staged("actors", actors_v, lambda: _actors(sents, actors))

@@ -81,6 +81,21 @@ def test_cache_is_used_and_one_lexicon_change_rescores_only_frames(sample, tmp_p
     assert n_new == 2
 
 
+def test_one_pass_over_all_lexicons_equals_one_pass_per_lexicon(sample, baseline):
+    """score_chunk matches every uncached lexicon in one pass and splits the hits by lexicon;
+    overlap resolution and negation are per lexicon, so this equals separate passes."""
+    from analysis.framing import frame_hits, resolve_lexicons
+    from analysis.text import sentence_table
+
+    lexs = resolve_lexicons(None)
+    sents = sentence_table(sample.reset_index(drop=True))
+    separate = pd.concat(
+        [frame_hits(sents, {n: lexs[n]}, articles=sample) for n in lexs], ignore_index=True
+    )
+    assert len(separate) > 1000 and separate["lexicon"].nunique() == len(lexs)
+    pd.testing.assert_frame_equal(baseline.hits.reset_index(drop=True), separate)
+
+
 def test_no_temporary_files_left_and_damaged_entry_recomputed(sample, tmp_path):
     cache = tmp_path / "cache"
     score_corpus(sample.head(4), cache_dir=cache, progress=False)
