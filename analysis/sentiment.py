@@ -275,25 +275,11 @@ def neutralised_tokens(text: str) -> list[dict]:
             mark(j, "descriptive term", name=False)
     # 5. capitalisation-context rule
     if not headline:
-        runs: list[list[int]] = []
-        cur: list[int] = []
-        for j, r in enumerate(out):
-            core = cores[j]
-            nxt_cap = j + 1 < len(out) and out[j + 1]["capitalised"]
-            joins = (r["capitalised"] and not core.isdigit()) or (
-                cur and core.lower() in _CONNECTORS and nxt_cap and r["token"] == core
-            )
-            if joins and cur and out[cur[-1]]["token"][-1] in ',.;:!?)”"':
-                runs.append(cur)
-                cur = []
-            if joins:
-                cur.append(j)
-            else:
-                if cur:
-                    runs.append(cur)
-                cur = []
-        if cur:
-            runs.append(cur)
+        runs = _capitalised_runs(
+            [r["capitalised"] for r in out],
+            [c.lower() in _CONNECTORS and r["token"] == c for r, c in zip(out, cores, strict=True)],
+            [r["token"][-1] in _RUN_END for r in out],
+        )
         for run in runs:
             caps = [j for j in run if out[j]["capitalised"]]
             if len(caps) >= 2:
@@ -636,26 +622,41 @@ def _name_and_neutral(text: str, P: list[tuple], cfg: dict, m: int) -> tuple[set
     return name, neut
 
 
-def _run_names(P: list[tuple]) -> list[int]:
-    """Capitalised, non-initial tokens inside runs of two or more capitalised words (the run
-    rule of :func:`neutralised_tokens`, same joins and breaks)."""
+def _capitalised_runs(
+    cap: Sequence[bool], connector: Sequence[bool], run_end: Sequence[bool]
+) -> list[list[int]]:
+    """Token indexes grouped into runs of capitalised words (the capitalisation-context rule).
+
+    A capitalised token joins the current run; a connector ("of", "the", "&" ...) joins only
+    inside a run and before a capitalised token; a token ending in punctuation (``run_end``)
+    closes its run. Used by the explaining path (:func:`neutralised_tokens`) and the batch path
+    (:func:`_run_names`), so both apply one rule.
+    """
     runs: list[list[int]] = []
     cur: list[int] = []
-    n = len(P)
-    for j, p in enumerate(P):
-        nxt_cap = j + 1 < n and P[j + 1][_P_CAP]
-        joins = p[_P_CAP] or (cur and p[_P_CONNECTOR] and nxt_cap)
-        if joins and cur and P[cur[-1]][_P_RUN_END]:
+    n = len(cap)
+    for j in range(n):
+        nxt_cap = j + 1 < n and cap[j + 1]
+        joins = cap[j] or (cur and connector[j] and nxt_cap)
+        if joins and cur and run_end[cur[-1]]:
             runs.append(cur)
             cur = []
         if joins:
             cur.append(j)
-        else:
-            if cur:
-                runs.append(cur)
+        elif cur:
+            runs.append(cur)
             cur = []
     if cur:
         runs.append(cur)
+    return runs
+
+
+def _run_names(P: list[tuple]) -> list[int]:
+    """Capitalised, non-initial tokens inside runs of two or more capitalised words (the run
+    rule of :func:`neutralised_tokens`, through the same :func:`_capitalised_runs`)."""
+    runs = _capitalised_runs(
+        [p[_P_CAP] for p in P], [p[_P_CONNECTOR] for p in P], [p[_P_RUN_END] for p in P]
+    )
     out = []
     for run in runs:
         caps = [j for j in run if P[j][_P_CAP]]
