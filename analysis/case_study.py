@@ -258,14 +258,19 @@ def _summarise(
     return _ordered(out, by)
 
 
-def _ordered(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    orders = {
+def _value_orders() -> dict[str, list]:
+    """Display order of the values of each grouping column (tables and charts share it)."""
+    return {
         "group": GROUP_ORDER,
         "actor": list(CASE_ACTORS),
         "rating": [*RATING_ORDER, "unknown"],
         "voice": ["reporter", "quoted"],
         "category": list(CUE_CATEGORIES),
     }
+
+
+def _ordered(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    orders = _value_orders()
     keys = []
     for c in by:
         order = orders.get(c)
@@ -482,15 +487,8 @@ def plot_intervals(
 
 
 def _order_values(values: pd.Series, col: str) -> list:
-    orders = {
-        "group": GROUP_ORDER,
-        "actor": list(CASE_ACTORS),
-        "rating": [*RATING_ORDER, "unknown"],
-        "voice": ["reporter", "quoted"],
-        "category": list(CUE_CATEGORIES),
-    }
     present = list(pd.unique(values))
-    order = orders.get(col, [])
+    order = _value_orders().get(col, [])
     return [v for v in order if v in present] + sorted(v for v in present if v not in order)
 
 
