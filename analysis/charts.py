@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .plots import OKABE_ITO, VOICE_COLORS, finding_title, use_style
+from .plots import OKABE_ITO, VOICE_COLORS, finding_title, interval_point, use_style
 
 
 def plot_seed_sentences(table: pd.DataFrame, title: str | None = None):
@@ -98,13 +98,8 @@ def plot_gap_intervals(table: pd.DataFrame, title: str = ""):
     scorers = list(dict.fromkeys(d["scorer"]))
     colors = {s: OKABE_ITO[i % len(OKABE_ITO)] for i, s in enumerate(scorers)}
     for yi, (_, r) in zip(y, d.iterrows()):
-        ax.errorbar(
-            r["gap"],
-            yi,
-            xerr=[[r["gap"] - r["ci_low"]], [r["ci_high"] - r["gap"]]],
-            fmt="o",
-            color=colors[r["scorer"]],
-            capsize=3,
+        interval_point(
+            ax, r["gap"], yi, r["ci_low"], r["ci_high"], color=colors[r["scorer"]], capsize=3
         )
     ax.set_yticks(y, [f"{s} · {p}" for s, p in zip(d["scorer"], d["pair"])], fontsize=8)
     ax.invert_yaxis()
@@ -125,13 +120,14 @@ def plot_voice_comparison(table: pd.DataFrame, value: str, title: str = "", xlab
     for j, voice in enumerate(("reporter", "quoted")):
         d = table[table["voice"] == voice].set_index("group").reindex(groups)
         y = np.arange(len(groups)) + (j - 0.5) * 0.3
-        ax.errorbar(
+        interval_point(
+            ax,
             d["mean"],
             y,
-            xerr=[d["mean"] - d["ci_low"], d["ci_high"] - d["mean"]],
-            fmt="o",
-            capsize=3,
+            d["ci_low"],
+            d["ci_high"],
             color=VOICE_COLORS[voice],
+            capsize=3,
             label=f"{voice} voice (n = {int(d['n'].sum()):,} articles)",
         )
     ax.set_yticks(np.arange(len(groups)), groups)

@@ -32,7 +32,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .plots import OKABE_ITO, RATING_COLORS, RATING_ORDER, finding_title, n_label, use_style
+from .plots import (
+    OKABE_ITO,
+    RATING_COLORS,
+    RATING_ORDER,
+    finding_title,
+    interval_point,
+    n_label,
+    use_style,
+)
 
 UNKNOWN_PERIOD = "unknown"
 SUBTOPIC_COLUMN = "subtopic"
@@ -458,14 +466,14 @@ def plot_group_summary(summary: pd.DataFrame, score_label: str, title: str | Non
         color = _group_color(row, by)
         thin = bool(row.get("caution", ""))
         thin_drawn |= thin
-        err = [[row["mean"] - row["ci_low"]], [row["ci_high"] - row["mean"]]]
-        ax.errorbar(
+        interval_point(
+            ax,
             row["mean"],
             yy,
-            xerr=err,
-            fmt="o",
+            row["ci_low"],
+            row["ci_high"],
             color=color,
-            markerfacecolor="white" if thin else color,
+            hollow=thin,
             capsize=3,
             lw=1.5,
         )
@@ -554,16 +562,16 @@ def plot_group_differences(diffs: pd.DataFrame, score_label: str, title: str | N
     for yy, (_, row) in zip(y, diffs.iterrows(), strict=True):
         excludes_zero = row["diff_ci_low"] > 0 or row["diff_ci_high"] < 0
         color = OKABE_ITO[3] if excludes_zero else "#7F7F7F"
-        err = [[row["diff"] - row["diff_ci_low"]], [row["diff_ci_high"] - row["diff"]]]
         thin = bool(row.get("caution", ""))
-        ax.errorbar(
+        interval_point(
+            ax,
             row["diff"],
             yy,
-            xerr=err,
-            fmt="o",
+            row["diff_ci_low"],
+            row["diff_ci_high"],
             color=color,
+            hollow=thin,
             capsize=3,
-            markerfacecolor="white" if thin else color,
         )
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y)

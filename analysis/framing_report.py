@@ -40,6 +40,7 @@ from .plots import (
     RATING_ORDER,
     VOICE_COLORS,
     finding_title,
+    interval_point,
     n_label,
     use_style,
 )
@@ -422,14 +423,15 @@ def plot_rates_by_group(table: pd.DataFrame, what: str, title: str | None = None
         for _, r in d.iterrows():
             colour = RATING_COLORS.get(r["group"], OKABE_ITO[0])
             thin = bool(r["caution"])
-            ax.errorbar(
+            interval_point(
+                ax,
                 r["mean"],
                 y_of[r["group"]],
-                xerr=[[r["mean"] - r["ci_low"]], [r["ci_high"] - r["mean"]]],
-                fmt="o",
-                ms=4,
+                r["ci_low"],
+                r["ci_high"],
                 color=colour,
-                mfc="white" if thin else colour,
+                hollow=thin,
+                ms=4,
                 capsize=2,
                 lw=1.2,
             )
@@ -572,14 +574,15 @@ def plot_voice_rates(table: pd.DataFrame, title: str | None = None):
     for j, voice in enumerate(("reporter", "quoted")):
         d = table[table["voice"] == voice].set_index("label").reindex(cats)
         words = int(d["words"].max()) if len(d) else 0
-        ax.errorbar(
+        interval_point(
+            ax,
             d["mean"],
             y + (j - 0.5) * 0.3,
-            xerr=[d["mean"] - d["ci_low"], d["ci_high"] - d["mean"]],
-            fmt="o",
+            d["ci_low"],
+            d["ci_high"],
+            color=VOICE_COLORS[voice],
             ms=4,
             capsize=2,
-            color=VOICE_COLORS[voice],
             label=f"{voice} ({words:,} words)",
         )
     ax.set_yticks(y, cats, fontsize=8)

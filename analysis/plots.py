@@ -14,6 +14,7 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from . import paths
@@ -105,3 +106,20 @@ def finding_title(fig: matplotlib.figure.Figure, text: str) -> None:
 def n_label(n: int) -> str:
     """ "n = 1,234" for chart annotations."""
     return f"n = {n:,}"
+
+
+def interval_point(ax, value, pos, low, high, *, color, hollow=False, **kwargs):
+    """Point estimate(s) ``value`` at ``pos`` on the y axis with the interval ``[low, high]``
+    drawn as horizontal error bars; ``hollow`` (the house mark for thin groups) draws a white
+    marker face. Scalars or arrays; extra keywords go to ``Axes.errorbar``."""
+    value = np.atleast_1d(np.asarray(value, dtype=float))
+    err = [value - np.atleast_1d(low), np.atleast_1d(high) - value]
+    return ax.errorbar(
+        value,
+        pos,
+        xerr=err,
+        fmt="o",
+        color=color,
+        mfc="white" if hollow else color,
+        **kwargs,
+    )

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import compare, topics
-from .plots import OKABE_ITO, RATING_COLORS, RATING_ORDER, finding_title, use_style
+from .plots import OKABE_ITO, RATING_COLORS, RATING_ORDER, finding_title, interval_point, use_style
 
 # (column of Scores.docs, readable label); rates are per 1,000 words
 KEY_SCORES: list[tuple[str, str]] = [
@@ -167,13 +167,14 @@ def plot_rating_differences(diffs: pd.DataFrame, alpha: float = 0.05, title: str
             y = y0 + band / 2 - step * (pi + 0.5)
             color = PAIR_COLORS.get(pair, OKABE_ITO[pi % len(OKABE_ITO)])
             filled = bool(r["mw_p_holm"] < alpha)
-            ax.errorbar(
+            interval_point(
+                ax,
                 r["cohens_d"],
                 y,
-                xerr=[[r["cohens_d"] - r["d_ci_low"]], [r["d_ci_high"] - r["cohens_d"]]],
-                fmt="o",
+                r["d_ci_low"],
+                r["d_ci_high"],
                 color=color,
-                mfc=color if filled else "white",
+                hollow=not filled,
                 capsize=2,
                 ms=5,
                 lw=1.2,
@@ -277,13 +278,14 @@ def plot_summary_panels(
                 RATING_COLORS.get(r.get("rating"), OKABE_ITO[0]) if "rating" in r else OKABE_ITO[0]
             )
             thin = bool(r["caution"])
-            ax.errorbar(
+            interval_point(
+                ax,
                 r["mean"],
                 y_of[r["group"]],
-                xerr=[[r["mean"] - r["ci_low"]], [r["ci_high"] - r["mean"]]],
-                fmt="o",
+                r["ci_low"],
+                r["ci_high"],
                 color=color,
-                mfc="white" if thin else color,
+                hollow=thin,
                 capsize=2,
                 ms=4,
             )
