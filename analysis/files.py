@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,25 +22,24 @@ def _unique_tmp(path: Path) -> Path:
     return Path(name)
 
 
-def write_parquet_atomic(df: Any, path: str | Path) -> Path:
-    """``df.to_parquet(path, index=False)`` through a unique temporary file."""
+def _write_atomic(path: str | Path, write: Callable[[Path], Any]) -> Path:
+    """Call ``write(tmp)`` on a unique temporary file beside ``path``, then rename it over
+    ``path``; on failure the temporary file is removed and ``path`` is left as it was."""
     path = Path(path)
     tmp = _unique_tmp(path)
     try:
-        df.to_parquet(tmp, index=False)
+        write(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def write_parquet_atomic(df: Any, path: str | Path) -> Path:
+    """``df.to_parquet(path, index=False)`` through a unique temporary file."""
+    return _write_atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
 
 
 def write_text_atomic(text: str, path: str | Path) -> Path:
     """Write UTF-8 ``text`` to ``path`` through a unique temporary file."""
-    path = Path(path)
-    tmp = _unique_tmp(path)
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return _write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -191,8 +191,12 @@ def score_chunk(
     ver = stage_versions()
     from_cache = {}
 
+    def key_of(version: str) -> str:
+        """Cache key of this chunk for one stage version."""
+        return hashlib.sha256(f"{ck}|{version}".encode()).hexdigest()[:32]
+
     def staged(stage: str, version: str, compute):
-        key = hashlib.sha256(f"{ck}|{version}".encode()).hexdigest()[:32]
+        key = key_of(version)
         got = cache.get(stage, key)
         from_cache[stage] = got is not None
         if got is None:
@@ -207,7 +211,7 @@ def score_chunk(
     # overlap resolution and negation are per lexicon, so the split equals separate passes
     # (tested in tests/test_pipeline.py)
     lex_keys = {
-        name: hashlib.sha256(f"{ck}|{ver['frames_engine']}|{lver}".encode()).hexdigest()[:32]
+        name: key_of(f"{ver['frames_engine']}|{lver}")
         for name, lver in lexicon_versions(lexicons).items()
     }
     per_lex = {name: cache.get(f"frames-{name}", key) for name, key in lex_keys.items()}

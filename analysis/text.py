@@ -378,14 +378,10 @@ def sentence_records(text: str, part: str = "body", headline: bool = False) -> l
     if not spans:
         return []
     idx = _CharIndex(text)
-    ordered = all(quotes[k].end <= quotes[k + 1].start for k in range(len(quotes) - 1))
-    q_ends = [q.end for q in quotes]
+    q_ends = [q.end for q in quotes]  # quote_spans returns quotes in text order, never overlapping
     out = []
     for s, e in spans:
-        if ordered:
-            voice, speaker, share = _voice_fast(text, s, e, quotes, q_ends, idx)
-        else:  # never produced by quote_spans; kept for safety
-            voice, speaker, share = sentence_voice(text, s, e, quotes)
+        voice, speaker, share = _voice_fast(text, s, e, quotes, q_ends, idx)
         out.append(
             {
                 "part": part,
