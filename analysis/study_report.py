@@ -27,27 +27,22 @@ import numpy as np
 import pandas as pd
 
 from . import compare, topics
+from .framing_report import CHAPTER_CATEGORIES
 from .plots import OKABE_ITO, RATING_COLORS, RATING_ORDER, finding_title, interval_point, use_style
 
-# (column of Scores.docs, readable label); rates are per 1,000 words
+# (column of Scores.docs, readable label); rates are per 1,000 words. The categories are the
+# framing chapter's (framing_report.CHAPTER_CATEGORIES), so the two reports cannot drift apart.
 KEY_SCORES: list[tuple[str, str]] = [
     ("news_compound_mean", "news-adapted sentiment (mean compound)"),
     ("vader_compound_mean", "VADER sentiment (mean compound)"),
     *[
-        (f"evaluative.{c}.rate", f"evaluative: {c.replace('_', ' ')} (per 1,000 words)")
-        for c in (
-            "praise",
-            "conflict",
-            "controversy",
-            "uncertainty",
-            "strategic_motive",
-            "rights",
-            "surveillance",
+        (
+            f"{cat}.rate",
+            f"{'evaluative' if lex == 'evaluative' else 'generic frame'}: "
+            f"{name.replace('_', ' ')} (per 1,000 words)",
         )
-    ],
-    *[
-        (f"generic_frames.{c}.rate", f"generic frame: {c.replace('_', ' ')} (per 1,000 words)")
-        for c in ("conflict", "economic", "human_interest", "morality", "responsibility")
+        for cat in CHAPTER_CATEGORIES
+        for lex, name in [cat.split(".", 1)]
     ],
 ]
 RATING_PAIRS: list[tuple[str, str]] = [("left", "right"), ("left", "center"), ("center", "right")]
