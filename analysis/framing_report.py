@@ -308,6 +308,68 @@ def plot_frame_validation(table: pd.DataFrame, title: str | None = None):
     return fig
 
 
+# --------------------------------------------------------------------------- cue validity
+CUE_VERDICT_COLORS = {
+    "as expected": OKABE_ITO[2],
+    "no clear difference": OKABE_ITO[1],
+    "contradicts": OKABE_ITO[3],
+    "not valenced": "#7F7F7F",
+}
+
+
+def plot_cue_validity(table: pd.DataFrame, title: str | None = None):
+    """One panel per dataset of :func:`analysis.lexicon_validity.cue_validity_table`: for each
+    category, human sentiment of texts with a cue minus texts without, with its 95% cluster
+    bootstrap CI, coloured by verdict; hollow markers for fewer than 20 texts with a cue."""
+    from .lexicon_validity import cue_validity_finding
+
+    use_style()
+    sets = list(dict.fromkeys(table["dataset"]))
+    cats = list(dict.fromkeys(table["category"]))
+    fig, axes = plt.subplots(1, len(sets), figsize=(5.2 * len(sets), 0.36 * len(cats) + 2.2))
+    axes = np.atleast_1d(axes)
+    y = np.arange(len(cats))[::-1]
+    for ax, ds in zip(axes, sets, strict=True):
+        d = table[table["dataset"] == ds].set_index("category").reindex(cats)
+        for yy, (_cat, row) in zip(y, d.iterrows(), strict=True):
+            if not np.isfinite(row["difference"]):
+                ax.text(0, yy, "no text with a cue", va="center", ha="center", fontsize=7)
+                continue
+            interval_point(
+                ax,
+                row["difference"],
+                yy,
+                row["ci_low"],
+                row["ci_high"],
+                color=CUE_VERDICT_COLORS[row["verdict"]],
+                hollow=row["n_with"] < 20,
+                capsize=2,
+            )
+            ax.text(
+                1.01,
+                yy,
+                f"n={row['n_with']:,}",
+                transform=ax.get_yaxis_transform(),
+                va="center",
+                fontsize=7,
+            )
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(y, [_short(c).replace("_", " ") for c in cats], fontsize=8)
+        name, _, unit = str(ds).partition(" (")
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel(
+            f"mean human sentiment, texts with a cue minus without\n({unit.rstrip(')')}; "
+            "n = texts with a cue; 95% CI, articles resampled)",
+            fontsize=8,
+        )
+    for verdict, colour in CUE_VERDICT_COLORS.items():
+        axes[-1].plot([], [], "o", color=colour, label=verdict)
+    axes[-1].plot([], [], "o", color="black", mfc="white", label="fewer than 20 texts")
+    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.12, 1.0), fontsize=8)
+    finding_title(fig, _wrap(title or cue_validity_finding(table)))
+    return fig
+
+
 # --------------------------------------------------------------------------- KWIC
 def kwic_examples(
     kwic_df: pd.DataFrame,
