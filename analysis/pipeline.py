@@ -184,8 +184,13 @@ def score_chunk(
     lexicons: Any = None,
     actors: Any = None,
     cache_dir: Path | None = None,
+    lex_versions: dict[str, str] | None = None,
 ) -> ChunkResult:
-    """Score one chunk of articles through every stage (reading/writing the stage cache)."""
+    """Score one chunk of articles through every stage (reading/writing the stage cache).
+
+    ``lex_versions`` is :func:`lexicon_versions` of ``lexicons`` when the caller has it already
+    (``score_corpus`` computes it once per run instead of hashing the lexicon files per chunk).
+    """
     cache = _Cache(cache_dir)
     ck = chunk_key(articles)
     ver = stage_versions()
@@ -212,7 +217,7 @@ def score_chunk(
     # (tested in tests/test_pipeline.py)
     lex_keys = {
         name: key_of(f"{ver['frames_engine']}|{lver}")
-        for name, lver in lexicon_versions(lexicons).items()
+        for name, lver in (lex_versions or lexicon_versions(lexicons)).items()
     }
     per_lex = {name: cache.get(f"frames-{name}", key) for name, key in lex_keys.items()}
     missing = [name for name, got in per_lex.items() if got is None]
@@ -233,16 +238,16 @@ def score_chunk(
 
 def _score_chunk_safe(args: tuple) -> tuple[int, ChunkResult | None, list[tuple[str, str]]]:
     """Worker: score a chunk; on failure, isolate failing articles one by one."""
-    i, chunk, lexicons, actors, cache_dir = args
+    i, chunk, lexicons, actors, cache_dir, lex_versions = args
     try:
-        return i, score_chunk(chunk, lexicons, actors, cache_dir), []
+        return i, score_chunk(chunk, lexicons, actors, cache_dir, lex_versions), []
     except Exception:  # noqa: BLE001 - isolate and report, never lose the whole run
         pass
     parts, failed = [], []
     for j in range(len(chunk)):
         one = chunk.iloc[[j]]
         try:
-            parts.append(score_chunk(one, lexicons, actors, None))
+            parts.append(score_chunk(one, lexicons, actors, None, lex_versions))
         except Exception as exc:  # noqa: BLE001
             tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
             failed.append((str(one["doc_id"].iloc[0]), tb))
@@ -295,8 +300,7 @@ def doc_table(
 ) -> pd.DataFrame:
     """One row per article: metadata, sentence counts, sentiment aggregates, frame rates."""
     from .framing import article_frame_rates, resolve_lexicons
-    from .sentiment import article_sentiment
-    from .sentiment_validation import NEWS_THRESHOLD
+    from .sentiment import NEWS_THRESHOLD, article_sentiment
 
     scored = sentences.merge(sentiment, on=["doc_id", "sent_idx"], how="left")
     parts = []
@@ -333,12 +337,55 @@ def doc_table(
     return docs.reset_index()
 
 
+_ACTOR_STATS = ("n_mentions", "n_sentences", "mean_sentiment", "share_negative", "share_positive")
+
+
+def _actor_stats(scored: pd.DataFrame, suffix: str) -> pd.DataFrame:
+    """Per ``(doc_id, actor)`` statistics of scored mentions, vectorised: the same numbers as
+    ``analysis.actors._aggregate`` (a label share is a count divided by the group size, which is
+    what the mean of a boolean Series computes), without a Python call per group."""
+    labels = scored["label"].to_numpy()
+    keyed = pd.DataFrame(
+        {
+            "doc_id": scored["doc_id"].to_numpy(),
+            "actor": scored["actor"].to_numpy(),
+            "sent_idx": scored["sent_idx"].to_numpy(),
+            "score": scored["score"].to_numpy(),
+            "neg": labels == "negative",
+            "pos": labels == "positive",
+        }
+    )
+    g = keyed.groupby(["doc_id", "actor"], sort=True)
+    size = g.size()
+    return pd.DataFrame(
+        {
+            f"n_mentions{suffix}": size,
+            f"n_sentences{suffix}": g["sent_idx"].nunique(),
+            f"mean_sentiment{suffix}": g["score"].mean(),
+            f"share_negative{suffix}": g["neg"].sum() / size,
+            f"share_positive{suffix}": g["pos"].sum() / size,
+        }
+    )
+
+
 def actor_table(sentences: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
+    """Actor-targeted sentiment per ``(doc_id, actor)``: the table of
+    :func:`analysis.actors.actor_sentiment`, aggregated from the mentions the workers already
+    scored (the pipeline's ``mentions`` carry ``score`` and ``label``), so the parent neither
+    rescores every mention nor runs a Python function per group (identical table, tested)."""
     from .actors import actor_sentiment
 
     if len(mentions) == 0:
         return pd.DataFrame(columns=["doc_id", "actor"])
-    return actor_sentiment(sentences, mentions)
+    if not {"score", "label"} <= set(mentions.columns):
+        return actor_sentiment(sentences, mentions)
+    cols = ["doc_id", "actor"] + [f"{c}{s}" for s in ("", "_reporter") for c in _ACTOR_STATS]
+    overall = _actor_stats(mentions, "")
+    reporter = _actor_stats(mentions[mentions["voice"] == "reporter"], "_reporter")
+    out = overall.join(reporter, how="left")
+    for c in ("n_mentions_reporter", "n_sentences_reporter"):
+        out[c] = out[c].fillna(0).astype("int64")
+    return out.reset_index()[cols]
 
 
 def _progress(total: int, desc: str, enabled: bool | None):
@@ -347,6 +394,20 @@ def _progress(total: int, desc: str, enabled: bool | None):
     if enabled is None:
         enabled = sys.stderr.isatty() and not os.environ.get("CI")
     return tqdm(total=total, desc=desc, unit="chunk", disable=not enabled)
+
+
+def chunk_cost(chunk: pd.DataFrame) -> int:
+    """Characters of title and text: the work a chunk takes, for scheduling."""
+    cols = [c for c in ("title", "text") if c in chunk.columns]
+    return int(sum(chunk[c].fillna("").astype(str).str.len().sum() for c in cols))
+
+
+def schedule(tasks: list[tuple]) -> list[tuple]:
+    """Tasks ``(i, chunk, ...)`` largest chunk first (stable for ties): the workers take them in
+    this order, so the small chunks fill in at the end and the workers finish close together
+    (longest-processing-time-first). Only the order of work changes: results are put back by
+    ``i``, and the chunks themselves do not depend on it."""
+    return sorted(tasks, key=lambda t: -chunk_cost(t[1]))
 
 
 def iter_chunks(articles: pd.DataFrame, chunk_size: int) -> Iterator[pd.DataFrame]:
@@ -371,7 +432,8 @@ def score_corpus(
     cache = paths.CACHE_DIR / "scores" if cache_dir == "default" else cache_dir
     articles = articles.reset_index(drop=True)
     chunks = list(iter_chunks(articles, chunk_size))
-    tasks = [(i, c, lexicons, actors, cache) for i, c in enumerate(chunks)]
+    lex_versions = lexicon_versions(lexicons)
+    tasks = [(i, c, lexicons, actors, cache, lex_versions) for i, c in enumerate(chunks)]
     results: dict[int, ChunkResult | None] = {}
     failures: list[tuple[str, str]] = []
     bar = _progress(len(tasks), "scoring", progress)
@@ -379,7 +441,7 @@ def score_corpus(
         import multiprocessing as mp
 
         with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as ex:
-            for i, res, failed in ex.map(_score_chunk_safe, tasks):
+            for i, res, failed in ex.map(_score_chunk_safe, schedule(tasks)):
                 results[i] = res
                 failures.extend(failed)
                 bar.update(1)
@@ -419,7 +481,7 @@ def score_corpus(
         "jobs": jobs,
         "chunk_size": chunk_size,
         "stage_versions": stage_versions(),
-        "lexicon_versions": lexicon_versions(lexicons),
+        "lexicon_versions": lex_versions,
     }
     return Scores(docs, sent_out, hits, mentions, actor_table(sentences, mentions), report)
 

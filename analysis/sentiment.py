@@ -91,6 +91,11 @@ MAX_TEXT_CHARS = 200_000  # longer texts are truncated in score_texts (longest c
 MODEL_FILE = "news_sentiment.json"
 ENTITIES_FILE = "news_entities.yml"
 MODEL_FORMAT = "analysis.news_sentiment/2"  # /2: + bundled-lexicon features
+# the news scorer's compound is the predicted rater mean / 4, so the raters' +-0.5 class cut is
+# +-0.125 on it; the same number as ``analysis.sentiment_validation.NEWS_THRESHOLD`` (tested),
+# defined here too so that aggregating scores does not import the validation module (scipy.stats
+# and scikit-learn: ~2 s)
+NEWS_THRESHOLD = 0.5 / 4
 
 _PUNCT = string.punctuation + "“”‘’—–…«»"
 _OPENERS = "“\"‘'([«"

@@ -52,6 +52,48 @@ def test_same_result_for_any_jobs_and_chunk_size(baseline, sample):
     )
     keys = ["doc_id", "part", "start", "lexicon", "category"]
     pd.testing.assert_frame_equal(_canon(baseline.hits, keys), _canon(other.hits, keys))
+    keys = ["doc_id", "sent_idx", "start", "actor"]
+    pd.testing.assert_frame_equal(_canon(baseline.mentions, keys), _canon(other.mentions, keys))
+    pd.testing.assert_frame_equal(baseline.actors, other.actors)
+
+
+def test_chunks_are_scheduled_largest_first(sample):
+    """Workers take the biggest chunks first (so the small ones fill in at the end); the chunks
+    themselves and the order of the results do not change (see the test above)."""
+    chunks = list(pipeline.iter_chunks(sample.reset_index(drop=True), 5))
+    order = pipeline.schedule([(i, c) for i, c in enumerate(chunks)])
+    assert sorted(i for i, _ in order) == list(range(len(chunks)))
+    costs = [pipeline.chunk_cost(c) for _, c in order]
+    assert costs == sorted(costs, reverse=True) and costs[0] > costs[-1]
+    first = chunks[0]
+    assert pipeline.chunk_cost(first) == sum(
+        len(str(t)) + len(str(x)) for t, x in zip(first["title"], first["text"], strict=True)
+    )
+
+
+def test_actor_table_from_scored_mentions_equals_actor_sentiment(baseline):
+    """The pipeline aggregates the mentions its workers already scored instead of rescoring them;
+    the table must equal analysis.actors.actor_sentiment over the unscored mentions."""
+    from analysis.actors import MENTION_COLUMNS, actor_sentiment
+
+    unscored = baseline.mentions[list(MENTION_COLUMNS)]
+    expected = actor_sentiment(baseline.sentences, unscored)
+    assert len(expected) > 20
+    assert (expected["n_mentions_reporter"] < expected["n_mentions"]).any()
+    assert (expected["share_negative"] > 0).any() and (expected["share_positive"] > 0).any()
+    pd.testing.assert_frame_equal(baseline.actors, expected, check_exact=True)
+    pd.testing.assert_frame_equal(
+        pipeline.actor_table(baseline.sentences, unscored), expected, check_exact=True
+    )
+
+
+def test_news_threshold_is_the_validation_protocol_cut():
+    """doc_table takes the news scorer's band from analysis.sentiment (no scipy/sklearn import);
+    it must be the validation module's +-0.5 rater cut / 4."""
+    from analysis import sentiment, sentiment_validation
+
+    assert sentiment.NEWS_THRESHOLD == sentiment_validation.NEWS_THRESHOLD
+    assert sentiment.NEWS_THRESHOLD == sentiment_validation.TRUTH_THRESHOLD / 4
 
 
 def test_cache_is_used_and_one_lexicon_change_rescores_only_frames(sample, tmp_path):
