@@ -115,11 +115,10 @@ def _sentences(articles: pd.DataFrame) -> pd.DataFrame:
 
 
 def _sentiment(sents: pd.DataFrame) -> pd.DataFrame:
-    from .sentiment import news_polarity, vader_polarity
+    from .sentiment import vader_and_news_polarity
 
-    texts = sents["text"].tolist()
-    v = vader_polarity(texts)
-    n = news_polarity(texts)
+    # one VADER token pass serves both scorers where the news scorer neutralised nothing
+    v, n = vader_and_news_polarity(sents["text"].tolist())
     out = pd.DataFrame({"doc_id": sents["doc_id"].values, "sent_idx": sents["sent_idx"].values})
     for col in ("compound", "pos", "neu", "neg"):
         out[f"vader_{col}"] = v[col].to_numpy()

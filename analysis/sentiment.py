@@ -728,8 +728,9 @@ def _fast_token_flags(text: str) -> list[tuple[bool, bool]]:
 def _batch_features(texts: Sequence[str]) -> dict[str, Any]:
     """Per-sentence features of DISTINCT ``texts`` (callers deduplicate): ``dense`` (n x 17, the
     columns of ``DENSE_FEATURES``), ``lex`` (lower-cased lexicon word -> summed rule-adjusted
-    valence, one dict per text) and ``tokens`` (the learned layer's words: no names, no
-    neutralised words, no identity terms, numbers as ``<num>``)."""
+    valence, one dict per text), ``tokens`` (the learned layer's words: no names, no
+    neutralised words, no identity terms, numbers as ``<num>``) and ``plain`` (True where no word
+    was neutralised: the VADER columns of ``dense`` are then plain VADER's scores of the text)."""
     cfg = _entity_config()
     trig = _triggers()
     fv = _fast_vader()
@@ -745,6 +746,7 @@ def _batch_features(texts: Sequence[str]) -> dict[str, Any]:
     flat_sid: list[int] = []
     lexes: list[dict[str, float]] = []
     tokens: list[list[str]] = []
+    plain = np.ones(n, dtype=bool)
     for r, raw in enumerate(texts):
         text = _demojize(raw)
         toks = text.split()
@@ -757,6 +759,8 @@ def _batch_features(texts: Sequence[str]) -> dict[str, Any]:
         m = functools.reduce(operator.or_, map(_get_mask, P), 0)
         name, neut = _name_and_neutral(text, P, cfg, m) if m & rule_bits else (none, none)
         kept = [p for j, p in enumerate(P) if j not in neut] if neut else P
+        if neut:
+            plain[r] = False
         lv: dict[str, float] = {}
         if m & _B_HIT and (not neut or any(map(_get_hit, kept))):
             # VADER's tokens and look-up forms are those of the per-token pass; a neutralised
@@ -841,6 +845,7 @@ def _batch_features(texts: Sequence[str]) -> dict[str, Any]:
         "dense": np.hstack([dense, extra["dense"]]),
         "lex": [{**a, **b} if b else a for a, b in zip(lexes, extra["lex"], strict=True)],
         "tokens": extra["tokens"],
+        "plain": plain,
     }
 
 
@@ -1348,6 +1353,36 @@ def news_polarity(texts: Sequence[str], groups: Sequence | None = None) -> pd.Da
     ``groups`` (e.g. doc ids, one per text) switches on the ``news_context`` variant: each text
     then also gets features of the other texts of its group.
     """
+    return _news_scores(texts, groups)[0]
+
+
+def vader_and_news_polarity(texts: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(vader_polarity(texts), news_polarity(texts))`` with one VADER token pass where it
+    suffices (the scoring pipeline's sentiment stage).
+
+    The news scorer's batch pass runs VADER's token rules over every sentence anyway. Where it
+    neutralised no word, its input was the sentence's own tokens, so the VADER columns it
+    computes are plain VADER's ``neg, neu, pos, compound`` (same token scores, same arithmetic;
+    equal to :func:`vader_polarity` bit for bit, tested on the whole shipped pool); only the
+    sentences with a neutralised word are scored again by :func:`vader_polarity`.
+    """
+    texts = [t if isinstance(t, str) else str(t) for t in texts]
+    news, feats, inv = _news_scores(texts)
+    if not texts:
+        return vader_polarity(texts), news
+    d = feats["dense"][inv]
+    vader = np.column_stack([d[:, 2], d[:, 3], d[:, 1], d[:, 0]])
+    redo = np.flatnonzero(~feats["plain"][inv])
+    if len(redo):
+        vader[redo] = vader_polarity([texts[i] for i in redo]).to_numpy()
+    return pd.DataFrame(vader, columns=SCORE_COLUMNS), news
+
+
+def _news_scores(
+    texts: Sequence[str], groups: Sequence | None = None
+) -> tuple[pd.DataFrame, dict[str, Any], np.ndarray]:
+    """:func:`news_polarity`'s table, plus the batch features of the distinct texts and the
+    index of each text among them."""
     model = load_news_model()
     if model is None:
         raise FileNotFoundError(
@@ -1356,7 +1391,7 @@ def news_polarity(texts: Sequence[str], groups: Sequence | None = None) -> pd.Da
         )
     texts = [t if isinstance(t, str) else str(t) for t in texts]
     if not texts:
-        return pd.DataFrame(columns=SCORE_COLUMNS, dtype=float)
+        return pd.DataFrame(columns=SCORE_COLUMNS, dtype=float), {}, np.zeros(0, np.int64)
     variant = "news_context" if groups is not None else "news"
     layer = model["variants"][variant]
     # identical sentences (boilerplate) are analysed and scored once
@@ -1371,9 +1406,10 @@ def news_polarity(texts: Sequence[str], groups: Sequence | None = None) -> pd.Da
     # an empty or lexically empty sentence with no learned features keeps a prediction from the
     # intercept; that is the model's best guess for "nothing said"
     compound = np.clip(pred / 4.0, -1.0, 1.0).round(4)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         np.column_stack([d[:, 2], d[:, 3], d[:, 1], compound]), columns=SCORE_COLUMNS
     )
+    return table, feats, inv
 
 
 def polarity(texts: Sequence[str], method: str = DEFAULT_METHOD, groups=None) -> pd.DataFrame:
