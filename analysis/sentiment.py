@@ -1372,9 +1372,14 @@ def vader_and_news_polarity(texts: Sequence[str]) -> tuple[pd.DataFrame, pd.Data
         return vader_polarity(texts), news
     d = feats["dense"][inv]
     vader = np.column_stack([d[:, 2], d[:, 3], d[:, 1], d[:, 0]])
-    redo = np.flatnonzero(~feats["plain"][inv])
+    plain = feats["plain"][inv]
+    redo = np.flatnonzero(~plain)
     if len(redo):
         vader[redo] = vader_polarity([texts[i] for i in redo]).to_numpy()
+    # later VADER calls on these sentences (the actor stage's sentence compound) find them in
+    # FastVader's memo, as they would after vader_polarity(texts)
+    keep = np.flatnonzero(plain)
+    _fast_vader().remember([texts[i] for i in keep], vader[keep])
     return pd.DataFrame(vader, columns=SCORE_COLUMNS), news
 
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from itertools import compress
@@ -469,6 +469,20 @@ class FastVader:
         if sentiments is None:
             return [(w, 0.0) for w in words]
         return [(w, float(s)) for w, s in zip(words, sentiments, strict=True)]
+
+    def remember(self, texts: Sequence[str], scores: np.ndarray) -> None:
+        """Put rows ``(neg, neu, pos, compound)`` of ``texts`` in the sentence memo, for a caller
+        that computed exactly these scores another way (``analysis.sentiment`` takes them from
+        the news scorer's token pass, tested equal bit for bit), so later calls find them."""
+        if self._cache_size <= 0:
+            return
+        cache = self._cache
+        for text, row in zip(texts, np.asarray(scores, dtype=np.float64).tolist(), strict=True):
+            if text in cache:
+                continue
+            if len(cache) >= self._cache_size:
+                del cache[next(iter(cache))]  # evict the oldest entry, as _scores does
+            cache[text] = tuple(row)
 
     def clear_cache(self) -> None:
         """Forget memoised sentence scores."""

@@ -48,6 +48,25 @@ def test_shared_pass_equals_separate_scorers_bit_for_bit(texts):
     assert (_bits(news) == _bits(alone_news)).all()
 
 
+def test_shared_pass_leaves_vader_memo_with_the_true_scores(texts):
+    """The shared pass puts the scores it computed in FastVader's sentence memo (the actor stage
+    asks VADER for the same sentences); what later calls read from the memo must equal a
+    FastVader that memoises nothing."""
+    from analysis.vader_fast import FastVader
+
+    clean = [t if isinstance(t, str) else str(t) for t in texts]
+    S._fast_vader().clear_cache()
+    S.vader_and_news_polarity(clean)
+    memo = S._fast_vader()._cache
+    assert len(memo) > 0.5 * len(set(clean))
+    again = S.vader_polarity(clean)
+    fresh = FastVader(cache_size=0).score_many(clean)
+    assert (_bits(again) == _bits(fresh)).all()
+    small = FastVader(cache_size=3)
+    small.remember(["a", "b", "c", "d"], np.arange(16, dtype=float).reshape(4, 4))
+    assert list(small._cache) == ["b", "c", "d"] and small._cache["d"] == (12.0, 13.0, 14.0, 15.0)
+
+
 def test_both_paths_are_exercised(texts):
     """Most sentences take VADER from the shared pass, some are rescored (a neutralised word
     changes VADER's input); both must occur or the test above proves nothing about one path."""
