@@ -14,7 +14,11 @@ Design
   only the actor stage. Files are written to a temporary name and renamed, so an interrupted run
   never leaves a corrupt entry.
 * **Parallelism**: chunks that are not cached go to a ``ProcessPoolExecutor`` (fork) with
-  ``jobs`` workers; chunks of 200 articles keep start-up and pickling small next to the work.
+  ``jobs`` workers, largest chunk first (:func:`schedule`), so the workers finish together;
+  chunks of 200 articles keep start-up and pickling small next to the work. The parent does
+  little after the workers: the actor table is aggregated from the mentions the workers already
+  scored (:func:`actor_table`), and the sentiment stage takes plain VADER from the news scorer's
+  token pass (``analysis.sentiment.vader_and_news_polarity``). Timings: ``benchmarks/RESULTS.md``.
 * **Failures**: if a chunk fails, its articles are scored one by one; an article that still
   fails is skipped and reported with its ``doc_id`` and the error, the rest are scored.
 * **Outputs** (:class:`Scores`): ``docs`` (one row per article: metadata, sentence counts,

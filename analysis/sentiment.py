@@ -1367,12 +1367,9 @@ def vader_and_news_polarity(texts: Sequence[str]) -> tuple[pd.DataFrame, pd.Data
     sentences with a neutralised word are scored again by :func:`vader_polarity`.
     """
     texts = [t if isinstance(t, str) else str(t) for t in texts]
-    news, feats, inv = _news_scores(texts)
+    news, vader, plain = _news_scores(texts)
     if not texts:
         return vader_polarity(texts), news
-    d = feats["dense"][inv]
-    vader = np.column_stack([d[:, 2], d[:, 3], d[:, 1], d[:, 0]])
-    plain = feats["plain"][inv]
     redo = np.flatnonzero(~plain)
     if len(redo):
         vader[redo] = vader_polarity([texts[i] for i in redo]).to_numpy()
@@ -1385,9 +1382,10 @@ def vader_and_news_polarity(texts: Sequence[str]) -> tuple[pd.DataFrame, pd.Data
 
 def _news_scores(
     texts: Sequence[str], groups: Sequence | None = None
-) -> tuple[pd.DataFrame, dict[str, Any], np.ndarray]:
-    """:func:`news_polarity`'s table, plus the batch features of the distinct texts and the
-    index of each text among them."""
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """:func:`news_polarity`'s table, plus per text the VADER columns of the batch pass
+    (``neg, neu, pos, compound``, n x 4) and whether no word was neutralised (``plain``). The
+    large per-text feature structures are freed here, not kept alive by the caller."""
     model = load_news_model()
     if model is None:
         raise FileNotFoundError(
@@ -1396,7 +1394,8 @@ def _news_scores(
         )
     texts = [t if isinstance(t, str) else str(t) for t in texts]
     if not texts:
-        return pd.DataFrame(columns=SCORE_COLUMNS, dtype=float), {}, np.zeros(0, np.int64)
+        empty = pd.DataFrame(columns=SCORE_COLUMNS, dtype=float)
+        return empty, np.zeros((0, 4)), np.zeros(0, dtype=bool)
     variant = "news_context" if groups is not None else "news"
     layer = model["variants"][variant]
     # identical sentences (boilerplate) are analysed and scored once
@@ -1414,7 +1413,8 @@ def _news_scores(
     table = pd.DataFrame(
         np.column_stack([d[:, 2], d[:, 3], d[:, 1], compound]), columns=SCORE_COLUMNS
     )
-    return table, feats, inv
+    vader = np.column_stack([d[:, 2], d[:, 3], d[:, 1], d[:, 0]])
+    return table, vader, feats["plain"][inv]
 
 
 def polarity(texts: Sequence[str], method: str = DEFAULT_METHOD, groups=None) -> pd.DataFrame:

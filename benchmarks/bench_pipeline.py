@@ -7,8 +7,16 @@ whole process tree (parent and workers), sampled from /proc every 0.2 s.
 Measures, in one run (median of ``--runs`` repetitions where it says so):
 * reference: ``SentimentIntensityAnalyzer().polarity_scores`` over every sentence of the pool
   (sentences split once with the project splitter), one core;
-* cold: ``score_corpus`` of the whole pool, 2 jobs, empty cache;
+* cold: ``score_corpus`` of the whole pool, 2 jobs, empty cache, in a FRESH interpreter (the
+  parent has imported ``analysis.pipeline`` and loaded the corpus, nothing else: the workers'
+  imports, model loading and every memo start empty); the call is timed, and the CPU of the
+  whole process tree is reported. ``--cold-tree DIR`` times the same for the ``analysis`` package
+  in ``DIR`` (e.g. ``git archive OLD analysis | tar -x -C DIR``), interleaved run by run, for a
+  before/after comparison under the same load;
 * frames: the frame-lexicon pass alone (all shipped lexicons) over the pool's sentence table;
+* stage_cpu_s: CPU of each stage once over the whole pool in this process (``vader`` and
+  ``news_scorer`` separately, and ``sentiment_stage_shared``: both from one token pass, as the
+  pipeline runs them);
 * warm: ``python -m analysis score allsides_techpolicy --out DIR --jobs 2`` run again with
   nothing changed (a fresh interpreter, start-up included);
 * 100k: a SYNTHETIC corpus of 100,000 articles built by resampling sentences of the real pool,
@@ -77,6 +85,50 @@ def tree_memory_kb(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
+COLD_CHILD = r"""
+import json, shutil, sys, tempfile, time
+from pathlib import Path
+t0 = time.perf_counter()
+import analysis
+from analysis.corpus import load_corpus
+from analysis.pipeline import score_corpus
+arts, _ = load_corpus("allsides_techpolicy")
+t1 = time.perf_counter()
+d = tempfile.mkdtemp()
+try:
+    score_corpus(arts, jobs=int(sys.argv[1]), cache_dir=Path(d), progress=False)
+    t2 = time.perf_counter()
+finally:
+    shutil.rmtree(d)
+print(json.dumps({"package": analysis.__file__, "setup_s": t1 - t0, "score_s": t2 - t1}))
+"""
+
+
+def cold_fresh(tree: Path, jobs: int = 2) -> dict:
+    """One cold ``score_corpus`` of the pool in a fresh interpreter importing ``analysis`` from
+    ``tree`` (data always from this checkout); ``cpu_s`` is user+system time of the child and
+    its workers."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    env = {**os.environ, "ANALYSIS_ROOT": str(ROOT), "OMP_NUM_THREADS": "1"}
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    proc = subprocess.run(
+        [sys.executable, "-c", COLD_CHILD, str(jobs)],
+        cwd=tree,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    if Path(out["package"]).resolve().parent.parent != Path(tree).resolve():
+        raise SystemExit(f"cold run imported {out['package']}, not the package in {tree}")
+    out["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return out
+
+
 def timed(fn, runs: int) -> tuple[float, list[float]]:
     times = []
     for _ in range(runs):
@@ -112,7 +164,12 @@ def stage_costs(articles, sents) -> dict[str, float]:
     process (the same functions ``analysis.pipeline.score_chunk`` calls)."""
     from analysis.actors import actor_mentions, mention_sentiment
     from analysis.framing import frame_hits
-    from analysis.sentiment import news_polarity, vader_polarity
+    from analysis.sentiment import (
+        _fast_vader,
+        news_polarity,
+        vader_and_news_polarity,
+        vader_polarity,
+    )
     from analysis.text import sentence_table
 
     texts = sents["text"].tolist()
@@ -127,6 +184,8 @@ def stage_costs(articles, sents) -> dict[str, float]:
     cpu("sentences", lambda: sentence_table(articles))
     cpu("vader", lambda: vader_polarity(texts))
     cpu("news_scorer", lambda: news_polarity(texts))
+    _fast_vader().clear_cache()  # the shared stage rescores some sentences with FastVader
+    cpu("sentiment_stage_shared", lambda: vader_and_news_polarity(texts))
     cpu("frames", lambda: frame_hits(sents, articles=articles))
     mentions = cpu("actor_mentions", lambda: actor_mentions(sents))
     cpu("actor_target_sentiment", lambda: mention_sentiment(sents, mentions))
@@ -141,13 +200,16 @@ def main() -> int:
     ap.add_argument("--skip-synthetic", action="store_true")
     ap.add_argument("--only-synthetic", action="store_true", help="only the 100k streaming run")
     ap.add_argument("--batch-size", type=int, default=2000, help="streaming batch (articles)")
+    ap.add_argument("--cold-tree", type=Path, help="also time cold runs of the package in DIR")
+    ap.add_argument(
+        "--cold-only", action="store_true", help="reference and cold runs only (no frames/stages)"
+    )
     args = ap.parse_args()
 
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     from analysis.corpus import load_corpus
     from analysis.framing import frame_hits
-    from analysis.pipeline import score_corpus
     from analysis.text import sentence_table
 
     res: dict = {"machine": machine(), "runs": args.runs}
@@ -162,7 +224,27 @@ def main() -> int:
         sia = SentimentIntensityAnalyzer()
         ref, ref_all = timed(lambda: [sia.polarity_scores(s) for s in texts], args.runs)
         res["reference_vader_loop_s"] = round(ref, 3)
+        res["reference_runs_s"] = [round(x, 3) for x in ref_all]
 
+        # cold runs first, each in a fresh interpreter (this process has warmed nothing they use)
+        trees = {"this": ROOT}
+        if args.cold_tree:
+            trees["other"] = args.cold_tree.resolve()
+            res["cold_other_tree"] = str(args.cold_tree)
+        cold_runs: dict[str, list[dict]] = {k: [] for k in trees}
+        for _ in range(args.runs):
+            for k, tree in trees.items():  # interleaved, so both see the same load
+                cold_runs[k].append(cold_fresh(tree))
+        for k, runs in cold_runs.items():
+            prefix = "cold_2jobs" if k == "this" else "cold_2jobs_other_tree"
+            med = statistics.median(r["score_s"] for r in runs)
+            res[f"{prefix}_s"] = round(med, 3)
+            res[f"{prefix}_ratio"] = round(med / ref, 3)
+            res[f"{prefix}_runs_s"] = [round(r["score_s"], 3) for r in runs]
+            res[f"{prefix}_cpu_s"] = round(statistics.median(r["cpu_s"] for r in runs), 2)
+        res["load_avg_after_cold"] = os.getloadavg()[0]
+
+    if not args.only_synthetic and not args.cold_only:
         # as the pipeline runs it (article texts given: hits located in the texts themselves) ...
         frames, _ = timed(lambda: frame_hits(sents, articles=articles), args.runs)
         res["frames_pass_s"] = round(frames, 3)
@@ -174,17 +256,6 @@ def main() -> int:
 
         # where the time goes: each stage of the pipeline once over the whole pool, one core
         res["stage_cpu_s"] = stage_costs(articles, sents)
-
-        def cold():
-            d = tempfile.mkdtemp()
-            try:
-                score_corpus(articles, jobs=2, cache_dir=Path(d), progress=False)
-            finally:
-                shutil.rmtree(d)
-
-        cold_s, _ = timed(cold, args.runs)
-        res["cold_2jobs_s"] = round(cold_s, 3)
-        res["cold_ratio"] = round(cold_s / ref, 3)
 
         out = Path(tempfile.mkdtemp())
         cmd = [
@@ -206,7 +277,7 @@ def main() -> int:
         res["warm_ratio"] = round(warm / ref, 3)
         shutil.rmtree(out)
 
-    if not args.skip_synthetic:
+    if not args.skip_synthetic and not args.cold_only:
         tmp = Path(tempfile.mkdtemp())
         src = tmp / "synthetic.parquet"
         build_synthetic(texts, args.synthetic, src)
