@@ -345,17 +345,49 @@ def mention_sentiment(
     return out
 
 
-def _aggregate(df: pd.DataFrame, suffix: str) -> pd.DataFrame:
-    g = df.groupby(["doc_id", "actor"], sort=True)
-    return pd.DataFrame(
+ACTOR_STATS = ("n_mentions", "n_sentences", "mean_sentiment", "share_negative", "share_positive")
+ACTOR_COLUMNS = ["doc_id", "actor"] + [f"{c}{s}" for s in ("", "_reporter") for c in ACTOR_STATS]
+
+
+def _aggregate(scored: pd.DataFrame, suffix: str) -> pd.DataFrame:
+    """Per ``(doc_id, actor)`` statistics of scored mentions, vectorised (a label share is a
+    count divided by the group size; no Python call per group)."""
+    labels = scored["label"].to_numpy()
+    keyed = pd.DataFrame(
         {
-            f"n_mentions{suffix}": g.size(),
-            f"n_sentences{suffix}": g["sent_idx"].nunique(),
-            f"mean_sentiment{suffix}": g["score"].mean(),
-            f"share_negative{suffix}": g["label"].agg(lambda s: float((s == "negative").mean())),
-            f"share_positive{suffix}": g["label"].agg(lambda s: float((s == "positive").mean())),
+            "doc_id": scored["doc_id"].to_numpy(),
+            "actor": scored["actor"].to_numpy(),
+            "sent_idx": scored["sent_idx"].to_numpy(),
+            "score": scored["score"].to_numpy(),
+            "neg": labels == "negative",
+            "pos": labels == "positive",
         }
     )
+    g = keyed.groupby(["doc_id", "actor"], sort=True)
+    size = g.size()
+    return pd.DataFrame(
+        {
+            f"n_mentions{suffix}": size,
+            f"n_sentences{suffix}": g["sent_idx"].nunique(),
+            f"mean_sentiment{suffix}": g["score"].mean(),
+            f"share_negative{suffix}": g["neg"].sum() / size,
+            f"share_positive{suffix}": g["pos"].sum() / size,
+        }
+    )
+
+
+def actor_sentiment_table(scored: pd.DataFrame) -> pd.DataFrame:
+    """Actor-targeted sentiment per ``(doc_id, actor)`` from mentions already scored by
+    :func:`mention_sentiment` (columns ``doc_id, actor, sent_idx, voice, score, label``):
+    the table :func:`actor_sentiment` returns (columns :data:`ACTOR_COLUMNS`)."""
+    if scored.empty:
+        return pd.DataFrame(columns=ACTOR_COLUMNS)
+    overall = _aggregate(scored, "")
+    reporter = _aggregate(scored[scored["voice"] == "reporter"], "_reporter")
+    out = overall.join(reporter, how="left")
+    for c in ("n_mentions_reporter", "n_sentences_reporter"):
+        out[c] = out[c].fillna(0).astype("int64")
+    return out.reset_index()[ACTOR_COLUMNS]
 
 
 def actor_sentiment(
@@ -369,21 +401,4 @@ def actor_sentiment(
     is the mean of P(positive) - P(negative) of the target model, in -1..1; the shares count the
     model's labels.
     """
-    scored = mention_sentiment(sentences, mentions, model=model)
-    cols = ["doc_id", "actor"]
-    for sfx in ("", "_reporter"):
-        cols += [
-            f"n_mentions{sfx}",
-            f"n_sentences{sfx}",
-            f"mean_sentiment{sfx}",
-            f"share_negative{sfx}",
-            f"share_positive{sfx}",
-        ]
-    if scored.empty:
-        return pd.DataFrame(columns=cols)
-    overall = _aggregate(scored, "")
-    reporter = _aggregate(scored[scored["voice"] == "reporter"], "_reporter")
-    out = overall.join(reporter, how="left")
-    for c in ("n_mentions_reporter", "n_sentences_reporter"):
-        out[c] = out[c].fillna(0).astype("int64")
-    return out.reset_index()[cols]
+    return actor_sentiment_table(mention_sentiment(sentences, mentions, model=model))

@@ -340,55 +340,18 @@ def doc_table(
     return docs.reset_index()
 
 
-_ACTOR_STATS = ("n_mentions", "n_sentences", "mean_sentiment", "share_negative", "share_positive")
-
-
-def _actor_stats(scored: pd.DataFrame, suffix: str) -> pd.DataFrame:
-    """Per ``(doc_id, actor)`` statistics of scored mentions, vectorised: the same numbers as
-    ``analysis.actors._aggregate`` (a label share is a count divided by the group size, which is
-    what the mean of a boolean Series computes), without a Python call per group."""
-    labels = scored["label"].to_numpy()
-    keyed = pd.DataFrame(
-        {
-            "doc_id": scored["doc_id"].to_numpy(),
-            "actor": scored["actor"].to_numpy(),
-            "sent_idx": scored["sent_idx"].to_numpy(),
-            "score": scored["score"].to_numpy(),
-            "neg": labels == "negative",
-            "pos": labels == "positive",
-        }
-    )
-    g = keyed.groupby(["doc_id", "actor"], sort=True)
-    size = g.size()
-    return pd.DataFrame(
-        {
-            f"n_mentions{suffix}": size,
-            f"n_sentences{suffix}": g["sent_idx"].nunique(),
-            f"mean_sentiment{suffix}": g["score"].mean(),
-            f"share_negative{suffix}": g["neg"].sum() / size,
-            f"share_positive{suffix}": g["pos"].sum() / size,
-        }
-    )
-
-
 def actor_table(sentences: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
     """Actor-targeted sentiment per ``(doc_id, actor)``: the table of
     :func:`analysis.actors.actor_sentiment`, aggregated from the mentions the workers already
     scored (the pipeline's ``mentions`` carry ``score`` and ``label``), so the parent neither
     rescores every mention nor runs a Python function per group (identical table, tested)."""
-    from .actors import actor_sentiment
+    from .actors import actor_sentiment, actor_sentiment_table
 
     if len(mentions) == 0:
         return pd.DataFrame(columns=["doc_id", "actor"])
     if not {"score", "label"} <= set(mentions.columns):
         return actor_sentiment(sentences, mentions)
-    cols = ["doc_id", "actor"] + [f"{c}{s}" for s in ("", "_reporter") for c in _ACTOR_STATS]
-    overall = _actor_stats(mentions, "")
-    reporter = _actor_stats(mentions[mentions["voice"] == "reporter"], "_reporter")
-    out = overall.join(reporter, how="left")
-    for c in ("n_mentions_reporter", "n_sentences_reporter"):
-        out[c] = out[c].fillna(0).astype("int64")
-    return out.reset_index()[cols]
+    return actor_sentiment_table(mentions)
 
 
 def _progress(total: int, desc: str, enabled: bool | None):

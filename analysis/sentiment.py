@@ -91,10 +91,10 @@ MAX_TEXT_CHARS = 200_000  # longer texts are truncated in score_texts (longest c
 MODEL_FILE = "news_sentiment.json"
 ENTITIES_FILE = "news_entities.yml"
 MODEL_FORMAT = "analysis.news_sentiment/2"  # /2: + bundled-lexicon features
-# the news scorer's compound is the predicted rater mean / 4, so the raters' +-0.5 class cut is
-# +-0.125 on it; the same number as ``analysis.sentiment_validation.NEWS_THRESHOLD`` (tested),
-# defined here too so that aggregating scores does not import the validation module (scipy.stats
-# and scikit-learn: ~2 s)
+# the news scorer's compound is the predicted rater mean / 4, so the raters' +-0.5 class cut
+# (``analysis.sentiment_validation.TRUTH_THRESHOLD``) is +-0.125 on it; defined here, where
+# scores are aggregated, so that aggregating does not import the validation module (scipy.stats
+# and scikit-learn: ~2 s); the validation module imports it from here
 NEWS_THRESHOLD = 0.5 / 4
 
 _PUNCT = string.punctuation + "“”‘’—–…«»"

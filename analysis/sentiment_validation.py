@@ -38,11 +38,14 @@ from sklearn.metrics import f1_score
 
 from . import paths
 
+# NEWS_THRESHOLD (= TRUTH_THRESHOLD / 4, the raters' cut on the news scorer's compound, which is
+# the predicted rater mean / 4) has its one definition in analysis.sentiment
+from .sentiment import NEWS_THRESHOLD
+
 NYT_N_ROWS = 5_190
 NYT_N_ARTICLES = 498  # distinct article ids in the file (the upstream README says 500 articles)
 TRUTH_THRESHOLD = 0.5  # rater-mean class boundary on the -4..+4 scale (see module docstring)
 COMPOUND_THRESHOLD = 0.05  # VADER's documented neutral band for compound scores
-NEWS_THRESHOLD = TRUTH_THRESHOLD / 4  # the news scorer's compound is the predicted rater mean / 4
 
 _GROUND_TRUTH = "nytEditorialSnippets_GroundTruth.txt"
 _RATINGS = "nytEditorialSnippets_anonDataRatings.txt"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -156,6 +157,43 @@ def test_actor_sentiment_table_for_seed_article(seed_sentences, seed_mentions):
     assert ibm["n_mentions_reporter"] < ibm["n_mentions"]  # some IBM mentions are quoted
     assert out["mean_sentiment"].between(-1, 1).all()
     assert ((out["share_negative"] + out["share_positive"]) <= 1 + 1e-9).all()
+
+
+def test_actor_sentiment_table_equals_the_per_group_definition():
+    """SYNTHETIC scored mentions: the vectorised table equals the plain per-group computation
+    (count, distinct sentences, mean score, label shares), overall and in reporter voice."""
+    rng = np.random.default_rng(3)
+    n = 400
+    scored = pd.DataFrame(
+        {
+            "doc_id": rng.choice(["d1", "d2", "d3", "d4"], n),
+            "actor": rng.choice(["IBM", "Amazon", "police"], n),
+            "sent_idx": rng.integers(0, 12, n),
+            "voice": rng.choice(["reporter", "quoted"], n, p=[0.7, 0.3]),
+            "score": rng.uniform(-1, 1, n),
+            "label": rng.choice(["negative", "neutral", "positive"], n),
+        }
+    )
+    scored.loc[(scored["doc_id"] == "d4") & (scored["actor"] == "police"), "voice"] = "quoted"
+    out = A.actor_sentiment_table(scored).set_index(["doc_id", "actor"])
+    assert list(out.reset_index().columns) == A.ACTOR_COLUMNS
+    for (doc, actor), g in scored.groupby(["doc_id", "actor"]):
+        row = out.loc[(doc, actor)]
+        for sfx, part in (("", g), ("_reporter", g[g["voice"] == "reporter"])):
+            assert row[f"n_mentions{sfx}"] == len(part)
+            assert row[f"n_sentences{sfx}"] == part["sent_idx"].nunique()
+            if len(part):
+                assert row[f"mean_sentiment{sfx}"] == pytest.approx(part["score"].mean())
+                assert row[f"share_negative{sfx}"] == pytest.approx(
+                    (part["label"] == "negative").mean()
+                )
+                assert row[f"share_positive{sfx}"] == pytest.approx(
+                    (part["label"] == "positive").mean()
+                )
+            else:
+                assert np.isnan(row[f"mean_sentiment{sfx}"])
+    assert out.loc[("d4", "police"), "n_mentions_reporter"] == 0
+    assert A.actor_sentiment_table(scored.iloc[:0]).columns.tolist() == A.ACTOR_COLUMNS
 
 
 def _reference_mentions(sentences: pd.DataFrame, actors) -> list[tuple]:
