@@ -29,17 +29,17 @@ figures: $(STAMP) ## Run every notebook in order headlessly and regenerate figur
 	$(PY) -m analysis notebooks --corpus $(CORPUS) $(if $(SAMPLE),--sample $(SAMPLE),)
 
 test: $(STAMP) ## Lint, then the whole test suite (notebooks run on a small sample)
-	$(VENV)/bin/ruff check analysis tests benchmarks
-	$(VENV)/bin/ruff format --check analysis tests benchmarks
+	$(VENV)/bin/ruff check analysis tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check analysis tests benchmarks notebooks
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 lint: $(STAMP) ## ruff check and format check
-	$(VENV)/bin/ruff check analysis tests benchmarks
-	$(VENV)/bin/ruff format --check analysis tests benchmarks
+	$(VENV)/bin/ruff check analysis tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check analysis tests benchmarks notebooks
 
 format: $(STAMP) ## Apply ruff format and autofixes
-	$(VENV)/bin/ruff format analysis tests benchmarks
-	$(VENV)/bin/ruff check --fix analysis tests benchmarks
+	$(VENV)/bin/ruff format analysis tests benchmarks notebooks
+	$(VENV)/bin/ruff check --fix analysis tests benchmarks notebooks
 
 lab: $(STAMP) ## Start JupyterLab with the project's kernel registered
 	$(PY) -m ipykernel install --user --name $(KERNEL) --display-name "Python ($(KERNEL))"
