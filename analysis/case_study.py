@@ -44,6 +44,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
+from .compare import cluster_resampled_totals
 from .plots import OKABE_ITO, RATING_COLORS, RATING_ORDER, use_style
 
 FR_SUBTOPIC = "facial_recognition"
@@ -225,8 +226,8 @@ def cluster_bootstrap_ci(
     sums = np.bincount(codes, weights=values, minlength=k)
     counts = np.bincount(codes, minlength=k).astype(float)
     rng = rng or np.random.default_rng(0)
-    idx = rng.integers(0, k, size=(n_boot, k))
-    means = sums[idx].sum(axis=1) / counts[idx].sum(axis=1)
+    boot_sums, boot_counts = cluster_resampled_totals([sums, counts], n_boot, rng)
+    means = boot_sums / boot_counts
     lo, hi = np.quantile(means, [(1 - ci) / 2, 1 - (1 - ci) / 2])
     return float(lo), float(hi)
 

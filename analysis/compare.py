@@ -165,6 +165,26 @@ def bootstrap_moments(
     return means, variances
 
 
+def cluster_resampled_totals(
+    per_cluster: Sequence[np.ndarray], n_boot: int, rng: np.random.Generator
+) -> list[np.ndarray]:
+    """Cluster bootstrap: ``n_boot`` resamples of the ``k`` clusters with replacement, and for
+    each array of per-cluster totals in ``per_cluster`` (length ``k`` each) its total over every
+    resample (one array of ``n_boot`` per input, all from the same resamples). Ratios of these
+    totals are resampled pooled means (sum of values / number of texts). Cluster indices are
+    drawn in row chunks of at most ``_CHUNK_CELLS``; the draws are the same for any chunking."""
+    cols = [np.asarray(c, dtype=float) for c in per_cluster]
+    k = len(cols[0])
+    out = [np.empty(n_boot) for _ in cols]
+    rows = max(1, _CHUNK_CELLS // max(k, 1))
+    for start in range(0, n_boot, rows):
+        stop = min(n_boot, start + rows)
+        idx = rng.integers(0, k, size=(stop - start, k))
+        for c, o in zip(cols, out, strict=True):
+            o[start:stop] = c[idx].sum(axis=1)
+    return out
+
+
 def _group_bootstraps(
     groups: dict[tuple, np.ndarray], n_boot: int, seed: int
 ) -> dict[tuple, tuple[np.ndarray, np.ndarray]]:

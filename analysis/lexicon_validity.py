@@ -32,6 +32,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .compare import cluster_resampled_totals
+
 # Expected sign of the human sentiment difference (with cue - without), from the category
 # definitions in analysis/lexicons/evaluative.yaml; 0 = not valenced, reported only.
 EXPECTED_DIRECTION: dict[str, int] = {
@@ -95,19 +97,15 @@ def clustered_difference_ci(
     k = len(uniq)
     if k < 2:
         return np.nan, np.nan
-    sum_w = np.bincount(codes, weights=values * has, minlength=k)
-    n_w = np.bincount(codes, weights=has.astype(float), minlength=k)
-    sum_o = np.bincount(codes, weights=values * ~has, minlength=k)
-    n_o = np.bincount(codes, weights=(~has).astype(float), minlength=k)
-    rng = np.random.default_rng(seed)
-    diffs = np.empty(n_boot)
-    step = max(1, 2_000_000 // k)
-    for a in range(0, n_boot, step):
-        idx = rng.integers(0, k, size=(min(step, n_boot - a), k))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            diffs[a : a + len(idx)] = sum_w[idx].sum(1) / n_w[idx].sum(1) - sum_o[idx].sum(1) / n_o[
-                idx
-            ].sum(1)
+    totals = [
+        np.bincount(codes, weights=values * has, minlength=k),
+        np.bincount(codes, weights=has.astype(float), minlength=k),
+        np.bincount(codes, weights=values * ~has, minlength=k),
+        np.bincount(codes, weights=(~has).astype(float), minlength=k),
+    ]
+    sum_w, n_w, sum_o, n_o = cluster_resampled_totals(totals, n_boot, np.random.default_rng(seed))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        diffs = sum_w / n_w - sum_o / n_o  # one side empty: NaN or inf, dropped
     diffs = diffs[np.isfinite(diffs)]
     if len(diffs) == 0:
         return np.nan, np.nan
