@@ -434,11 +434,15 @@ class FastVader:
         if hit is not None:
             return hit
         result = self._scores_uncached(text)
+        self._memo(text, result)
+        return result
+
+    def _memo(self, text: str, result: tuple[float, float, float, float]) -> None:
+        """Remember ``result`` for ``text`` in the bounded sentence memo (oldest entry evicted)."""
         if self._cache_size > 0:
             if len(self._cache) >= self._cache_size:
-                del self._cache[next(iter(self._cache))]  # evict the oldest entry
+                del self._cache[next(iter(self._cache))]
             self._cache[text] = result
-        return result
 
     # ------------------------------------------------------------------ public API
     def polarity_scores(self, text: str) -> dict[str, float]:
@@ -476,13 +480,9 @@ class FastVader:
         the news scorer's token pass, tested equal bit for bit), so later calls find them."""
         if self._cache_size <= 0:
             return
-        cache = self._cache
         for text, row in zip(texts, np.asarray(scores, dtype=np.float64).tolist(), strict=True):
-            if text in cache:
-                continue
-            if len(cache) >= self._cache_size:
-                del cache[next(iter(cache))]  # evict the oldest entry, as _scores does
-            cache[text] = tuple(row)
+            if text not in self._cache:
+                self._memo(text, tuple(row))
 
     def clear_cache(self) -> None:
         """Forget memoised sentence scores."""
