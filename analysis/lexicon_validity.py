@@ -72,11 +72,12 @@ def cue_presence(
     """Boolean table, one row per text, one column per lexicon category: does the text hold at
     least one non-negated cue of the category (:func:`analysis.framing.text_category_rates`).
     ``keep``: the lexicon names whose categories are kept (``None``: all)."""
-    from .framing import text_category_rates
+    from .framing import resolve_lexicons, text_category_rates
 
-    rates = text_category_rates(list(texts), lexicons).drop(columns="n_words")
-    if keep is not None:
-        rates = rates[[c for c in rates.columns if c.split(".", 1)[0] in set(keep)]]
+    lexs = resolve_lexicons(lexicons)
+    if keep is not None:  # match only the kept lexicons (hits are resolved per lexicon)
+        lexs = lexs.select([name for name in lexs if name in set(keep)])
+    rates = text_category_rates(list(texts), lexs).drop(columns="n_words")
     return rates.fillna(0.0).gt(0.0)
 
 
