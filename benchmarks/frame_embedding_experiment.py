@@ -82,11 +82,6 @@ def _lr(C: float = 0.1):
     return LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
 
 
-def _probs(clf, texts: list[str]) -> np.ndarray:
-    p = clf.predict_proba(texts)
-    return np.column_stack([q[:, 1] for q in p]) if isinstance(p, list) else p
-
-
 def score() -> None:
     """Cross-validated macro-F1: embeddings alone and blended with the shipped classifier."""
     import pandas as pd
@@ -119,8 +114,8 @@ def score() -> None:
         res |= {f"blend_{w}": np.zeros_like(Y) for w in (0.0, 0.25, 0.5)}
         for tr, te in frame_folds(Y, 5, seed):
             clf = shipped_classifier().fit([texts[i] for i in tr], Y[tr])
-            pc = _probs(clf, [texts[i] for i in te])
-            res["shipped"][te] = clf.predict([texts[i] for i in te])
+            pc = clf.predict_proba([texts[i] for i in te])
+            res["shipped"][te] = pc >= clf.thresholds_  # = clf.predict
             pe = np.column_stack(
                 [_lr().fit(X[tr], Y[tr, j]).predict_proba(X[te])[:, 1] for j in range(k)]
             )
@@ -129,7 +124,7 @@ def score() -> None:
             pin_e = np.zeros((len(tr), k))
             for a, b in frame_folds(Y[tr], 3, 1):
                 c2 = shipped_classifier().fit([texts[tr[i]] for i in a], Y[tr][a])
-                pin_c[b] = _probs(c2, [texts[tr[i]] for i in b])
+                pin_c[b] = c2.predict_proba([texts[tr[i]] for i in b])
                 for j in range(k):
                     pin_e[b, j] = _lr().fit(X[tr][a], Y[tr][a, j]).predict_proba(X[tr][b])[:, 1]
             for w in (0.0, 0.25, 0.5):
