@@ -347,8 +347,8 @@ def actor_table(sentences: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame
     rescores every mention nor runs a Python function per group (identical table, tested)."""
     from .actors import actor_sentiment, actor_sentiment_table
 
-    if len(mentions) == 0:
-        return pd.DataFrame(columns=["doc_id", "actor"])
+    if len(mentions) == 0:  # the same columns as with mentions (empty), one schema either way
+        return actor_sentiment_table(mentions)
     if not {"score", "label"} <= set(mentions.columns):
         return actor_sentiment(sentences, mentions)
     return actor_sentiment_table(mentions)

@@ -87,6 +87,17 @@ def test_actor_table_from_scored_mentions_equals_actor_sentiment(baseline):
     )
 
 
+def test_actor_table_without_mentions_has_the_full_schema(baseline):
+    """A corpus where no actor is mentioned gets an empty actor table with the same columns as
+    one with mentions (not just doc_id and actor), so downstream code sees one schema."""
+    from analysis.actors import ACTOR_COLUMNS
+
+    empty = baseline.mentions.iloc[0:0]
+    table = pipeline.actor_table(baseline.sentences, empty)
+    assert table.empty and list(table.columns) == list(ACTOR_COLUMNS)
+    assert list(baseline.actors.columns) == list(ACTOR_COLUMNS)
+
+
 def test_news_threshold_is_the_validation_protocol_cut():
     """doc_table takes the news scorer's band from analysis.sentiment (no scipy/sklearn import);
     it must be the validation module's +-0.5 rater cut / 4."""
