@@ -39,12 +39,11 @@ which says when n is too small for inference.
 from __future__ import annotations
 
 import re
-import zlib
 
 import numpy as np
 import pandas as pd
 
-from .compare import cluster_resampled_totals
+from .compare import cluster_resampled_totals, group_rng
 from .plots import OKABE_ITO, RATING_COLORS, RATING_ORDER, use_style
 
 FR_SUBTOPIC = "facial_recognition"
@@ -204,11 +203,6 @@ def n_note(n_articles: int) -> str:
     return ""
 
 
-def _rng(seed: int, key: tuple) -> np.random.Generator:
-    tag = zlib.crc32(repr(tuple(map(str, key))).encode("utf-8"))
-    return np.random.default_rng(np.random.SeedSequence([int(seed), tag]))
-
-
 def cluster_bootstrap_ci(
     values: np.ndarray,
     clusters: np.ndarray,
@@ -242,7 +236,7 @@ def _summarise(
         lo, hi = (np.nan, np.nan)
         if n_art >= MIN_CI_ARTICLES:
             lo, hi = cluster_bootstrap_ci(
-                g[value].to_numpy(), g["doc_id"].to_numpy(), n_boot, _rng(seed, key)
+                g[value].to_numpy(), g["doc_id"].to_numpy(), n_boot, group_rng(seed, key)
             )
         rows.append(
             {

@@ -136,7 +136,7 @@ def group_label(key: tuple | str) -> str:
 
 
 # --------------------------------------------------------------------------- bootstrap
-def _rng(seed: int, key: tuple) -> np.random.Generator:
+def group_rng(seed: int, key: tuple) -> np.random.Generator:
     """A random stream for one group: depends on ``seed`` and the group's key only."""
     tag = zlib.crc32(repr(tuple(map(str, key))).encode("utf-8"))
     return np.random.default_rng(np.random.SeedSequence([int(seed), tag]))
@@ -188,9 +188,9 @@ def cluster_resampled_totals(
 def _group_bootstraps(
     groups: dict[tuple, np.ndarray], n_boot: int, seed: int
 ) -> dict[tuple, tuple[np.ndarray, np.ndarray]]:
-    """:func:`bootstrap_moments` of every group, each from its own stream (:func:`_rng`), so
+    """:func:`bootstrap_moments` of every group, each from its own stream (:func:`group_rng`), so
     :func:`group_summary` and :func:`group_differences` resample a group identically."""
-    return {k: bootstrap_moments(v, n_boot, _rng(seed, k)) for k, v in groups.items()}
+    return {k: bootstrap_moments(v, n_boot, group_rng(seed, k)) for k, v in groups.items()}
 
 
 def _percentile_ci(samples: np.ndarray, ci: float) -> tuple[float, float]:
