@@ -84,6 +84,11 @@ import pandas as pd
 from . import paths
 from .sentiment_lexicons import LEXICON_FEATURES, lexicon_features, lexicon_versions
 
+try:  # the compiled per-sentence loop of the news scorer (built by ``pip install -e .``)
+    from . import _newscore
+except ImportError:  # not built: the pure-Python loop (same output, slower)
+    _newscore = None
+
 METHODS = ("vader", "vader_neutralised", "news", "news_context")
 DEFAULT_METHOD = "news"
 SCORE_COLUMNS = ["neg", "neu", "pos", "compound"]
@@ -590,11 +595,9 @@ def _spans_tokens(text: str, spans: list[tuple[int, int]]) -> list[int]:
     return sorted(out)
 
 
-def _name_and_neutral(text: str, P: list[tuple], cfg: dict, m: int) -> tuple[set, set]:
-    """Token indices that are (part of) names and those neutralised: the rules of
-    :func:`neutralised_tokens` (without reasons), read from the per-token tuples ``P`` (``m``:
-    their ``_P_MASK`` bits OR-ed)."""
-    n = len(P)
+def _regex_marks(text: str, P: list[tuple], cfg: dict, m: int) -> tuple[set, set]:
+    """The regex steps of :func:`_name_and_neutral`: token indices inside a listed phrase or
+    name (``name``) and the pattern words inside a policy pattern (``marked``)."""
     name: set[int] = set()
     marked: set[int] = set()
     if cfg["listed"] is not None and m & _B_LISTED:
@@ -609,6 +612,15 @@ def _name_and_neutral(text: str, P: list[tuple], cfg: dict, m: int) -> tuple[set
             spans = [m.span() for m in rx.finditer(text)]
             if spans:
                 marked.update(j for j in _spans_tokens(text, spans) if P[j][_P_LOW] in words)
+    return name, marked
+
+
+def _name_and_neutral(text: str, P: list[tuple], cfg: dict, m: int) -> tuple[set, set]:
+    """Token indices that are (part of) names and those neutralised: the rules of
+    :func:`neutralised_tokens` (without reasons), read from the per-token tuples ``P`` (``m``:
+    their ``_P_MASK`` bits OR-ed)."""
+    n = len(P)
+    name, marked = _regex_marks(text, P, cfg, m)
     if m & _B_DESC:
         marked.update(j for j in range(n) if P[j][_P_DESC])
     if m & _B_CAP and (m & _B_LONG_LOWER or sum(map(_get_long, P)) < 2):  # not headline case
@@ -730,7 +742,18 @@ def _batch_features(texts: Sequence[str]) -> dict[str, Any]:
     columns of ``DENSE_FEATURES``), ``lex`` (lower-cased lexicon word -> summed rule-adjusted
     valence, one dict per text), ``tokens`` (the learned layer's words: no names, no
     neutralised words, no identity terms, numbers as ``<num>``) and ``plain`` (True where no word
-    was neutralised: the VADER columns of ``dense`` are then plain VADER's scores of the text)."""
+    was neutralised: the VADER columns of ``dense`` are then plain VADER's scores of the text).
+
+    Runs the compiled loop (``analysis._newscore``, :func:`_batch_features_c`) when the
+    extension is built, else the pure-Python reference :func:`_batch_features_py`; both give
+    identical output (tests/test_sentiment.py)."""
+    if _newscore is None:
+        return _batch_features_py(texts)
+    return _batch_features_c(texts)
+
+
+def _batch_features_py(texts: Sequence[str]) -> dict[str, Any]:
+    """The pure-Python batch pass (reference of the compiled :func:`_batch_features_c`)."""
     cfg = _entity_config()
     trig = _triggers()
     fv = _fast_vader()
@@ -800,11 +823,28 @@ def _batch_features(texts: Sequence[str]) -> dict[str, Any]:
             kept = [p for j, p in enumerate(P) if j not in name and j not in neut]
         tokens.append(list(itertools.chain.from_iterable(map(_get_learned, kept))))
     cnt = np.asarray(counts, dtype=np.int64).reshape(n, 7)
+    vals = np.asarray(flat_vals, dtype=float)
+    sid = np.asarray(flat_sid, dtype=np.int64)
+    return _assemble_features(cnt, vals, sid, lexes, tokens, plain, lex)
+
+
+def _assemble_features(
+    cnt: np.ndarray,
+    vals: np.ndarray,
+    sid: np.ndarray,
+    lexes: list[dict[str, float]],
+    tokens: list[list[str]],
+    plain: np.ndarray,
+    lex: dict[str, float],
+) -> dict[str, Any]:
+    """The feature dict of :func:`_batch_features` from what the per-sentence loop collects:
+    per-sentence counts (n x 7: tokens, negations, boosters, ``!``/``?`` of the masked text and
+    of the raw text), the non-zero VADER token scores ``vals`` with their sentence ``sid`` (in
+    token order), the per-sentence VADER word dicts, the learned-layer tokens and ``plain``."""
+    n = len(cnt)
     n_tok, excl, quest = cnt[:, 0], cnt[:, 3], cnt[:, 4]
     n_neg, n_boost = cnt[:, 1].astype(float), cnt[:, 2].astype(float)
     excl_raw, quest_raw = cnt[:, 5].astype(float), cnt[:, 6].astype(float)
-    vals = np.asarray(flat_vals, dtype=float)
-    sid = np.asarray(flat_sid, dtype=np.int64)
     scores = _vader_scores_batch(vals, sid, n_tok, excl, quest)  # neg, neu, pos, compound
     vsum = np.bincount(sid, vals, minlength=n).astype(float)
     n_zero = n_tok - np.bincount(sid, minlength=n)
@@ -838,15 +878,160 @@ def _batch_features(texts: Sequence[str]) -> dict[str, Any]:
             quest_raw,
         ]
     ).reshape(n, len(VADER_DENSE_FEATURES))
-    from .vader_fast import N_SCALAR
+    from .vader_fast import N_SCALAR, NEGATE
 
-    extra = lexicon_features(tokens, trig["negate"], N_SCALAR, lex)
+    extra = lexicon_features(tokens, NEGATE, N_SCALAR, lex)
     return {
         "dense": np.hstack([dense, extra["dense"]]),
         "lex": [{**a, **b} if b else a for a, b in zip(lexes, extra["lex"], strict=True)],
         "tokens": extra["tokens"],
         "plain": plain,
     }
+
+
+@functools.lru_cache(maxsize=1)
+def _emoji_bitmap() -> np.ndarray:
+    """``bitmap[codepoint]`` is 1 for VADER's one-character emoji (``vader_fast.demojize``)."""
+    from .vader_fast import _single_char_emoji
+
+    table, _ = _single_char_emoji()
+    cps = [ord(ch) for ch in table]
+    out = np.zeros(max(cps, default=0) + 1, dtype=np.uint8)
+    out[cps] = 1
+    return out
+
+
+def _token_arrays(P: list[tuple], lex: dict[str, float]) -> dict[str, Any]:
+    """Typed arrays of the per-token tuples ``P`` (``_token_props``, by token id) and of their
+    VADER look-up words, as :func:`analysis._newscore.sentence_pass` reads them."""
+    from .vader_fast import _IDIOM_TRIGGERS, BOOSTER_DICT, NEGATE
+
+    tf = _newscore.TOKEN_FLAGS
+    wf = _newscore.WORD_FLAGS
+    specials = _newscore.SPECIAL_WORDS
+    words: dict[str, int] = {w: k for k, w in enumerate(specials)}
+    tlow = np.fromiter((words.setdefault(p[_P_LOW], len(words)) for p in P), np.int32, len(P))
+    bits = [
+        (_P_INLEX, tf["inlex"]),
+        (_P_HIT, tf["hit"]),
+        (_P_CAP, tf["cap"]),
+        (_P_SINGLE, tf["single"]),
+        (_P_RUNNY, tf["runny"]),
+        (_P_NEXT_INIT, tf["next_init"]),
+        (_P_FIRST_OPEN, tf["first_open"]),
+        (_P_LONG, tf["long"]),
+        (_P_LONG_LOWER, tf["long_lower"]),
+        (_P_DESC, tf["desc"]),
+        (_P_CONNECTOR, tf["connector"]),
+        (_P_RUN_END, tf["run_end"]),
+        (_P_NEG, tf["neg"]),
+        (_P_BOOST, tf["boost"]),
+    ]
+    up, up_m = tf["up"], tf["up_masked"]
+    tflag = np.fromiter(
+        (
+            sum(b for k, b in bits if p[k])
+            | (up if p[_P_TOK].isupper() else 0)
+            | (up_m if p[_P_MASKED].isupper() else 0)
+            for p in P
+        ),
+        np.uint32,
+        len(P),
+    )
+    wstr = list(words)
+    hitset = _fast_vader().scoring_words
+    wflag = np.fromiter(
+        (
+            (wf["inlex"] if w in lex else 0)
+            | (wf["hit"] if w in hitset else 0)
+            | (wf["boost"] if w in BOOSTER_DICT else 0)
+            | (wf["negv"] if w in NEGATE or "n't" in w else 0)
+            | (wf["idiom"] if w in _IDIOM_TRIGGERS else 0)
+            for w in wstr
+        ),
+        np.uint32,
+        len(wstr),
+    )
+
+    def counts(k: int, ch: str) -> np.ndarray:
+        return np.fromiter((p[k].count(ch) for p in P), np.int32, len(P))
+
+    return {
+        "tflag": tflag,
+        "tmask": np.fromiter(map(_get_mask, P), np.uint32, len(P)),
+        "tlow": tlow,
+        "texcl": counts(_P_TOK, "!"),
+        "tquest": counts(_P_TOK, "?"),
+        "mexcl": counts(_P_MASKED, "!"),
+        "mquest": counts(_P_MASKED, "?"),
+        "learned": list(map(_get_learned, P)),
+        "wflag": wflag,
+        "wval": np.fromiter((lex.get(w, 0.0) for w in wstr), np.float64, len(wstr)),
+        "wboost": np.fromiter((BOOSTER_DICT.get(w, 0.0) for w in wstr), np.float64, len(wstr)),
+        "wstr": wstr,
+        "special": np.arange(len(specials), dtype=np.int32),
+    }
+
+
+def _batch_features_c(texts: Sequence[str]) -> dict[str, Any]:
+    """:func:`_batch_features_py` with its per-sentence loop compiled (``analysis._newscore``).
+
+    Why (cProfile, 800 articles = 39.6k sentences, one core): the Python loop spent ~4.5 s in
+    per-token tuple reads, the name rules and FastVader's rule engine; here every distinct token
+    gets an integer id and its ``_token_props`` go into typed arrays once, and the mask, the
+    name/neutralisation rules, VADER's rules and the counts run in C over those arrays.
+    Sentences that may hold a listed name or a policy pattern (a regex decides) and sentences
+    with a word of one of VADER's multi-word idioms call the Python code for that step
+    (``_name_and_neutral``, ``FastVader.token_scores``); see benchmarks/RESULTS_sentiment.md.
+    """
+    from .vader_fast import C_INCR, N_SCALAR, demojize
+
+    cfg = _entity_config()
+    trig = _triggers()
+    fv = _fast_vader()
+    lex = fv.lexicon
+    hitset = fv.scoring_words
+    raws = list(texts)
+    index: dict[str, int] = {}
+    distinct: list[str] = []
+    dm, flat, off = _newscore.split_ids(raws, index, distinct, demojize, _emoji_bitmap())
+    P = [_token_props(t, cfg, trig, lex, hitset) for t in distinct]
+    A = _token_arrays(P, lex)
+
+    def names_py(r: int, m: int) -> tuple[set, set]:
+        return _regex_marks(dm[r], [P[k] for k in flat[off[r] : off[r + 1]]], cfg, m)
+
+    def vader_py(r: int, neut: list[int]) -> list | None:
+        ps = [P[k] for k in flat[off[r] : off[r + 1]]]
+        words = [p[_P_MASKED] if x else p[_P_TOK] for p, x in zip(ps, neut, strict=True)]
+        lowers = ["entity" if x else p[_P_LOW] for p, x in zip(ps, neut, strict=True)]
+        return fv.token_scores(words, lowers)
+
+    cnt, vals, sid, lexes, tokens, plain, _fallbacks = _newscore.sentence_pass(
+        raws,
+        dm,
+        flat,
+        off,
+        A["tflag"],
+        A["tmask"],
+        A["tlow"],
+        A["texcl"],
+        A["tquest"],
+        A["mexcl"],
+        A["mquest"],
+        A["learned"],
+        A["wflag"],
+        A["wval"],
+        A["wboost"],
+        A["wstr"],
+        A["special"],
+        "least" in lex,
+        N_SCALAR,
+        C_INCR,
+        names_py,
+        vader_py,
+    )
+    return _assemble_features(cnt, vals, sid, lexes, tokens, plain, lex)
 
 
 def _features_table(texts: Sequence[str]) -> dict[str, Any]:
