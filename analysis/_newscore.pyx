@@ -552,3 +552,328 @@ def sentence_pass(
         plain_arr,
         (n_names_py, n_vader_py),
     )
+
+
+# --------------------------------------------------------------------------- token properties
+cdef inline bint _is_punct(Py_UCS4 c) noexcept:
+    # string.punctuation (for an ASCII token the other characters of sentiment._PUNCT,
+    # all non-ASCII, cannot occur)
+    return (33 <= c <= 47) or (58 <= c <= 64) or (91 <= c <= 96) or (123 <= c <= 126)
+
+
+cdef inline bint _is_upper(Py_UCS4 c) noexcept:
+    return 65 <= c <= 90
+
+
+cdef inline bint _is_lower(Py_UCS4 c) noexcept:
+    return 97 <= c <= 122
+
+
+cdef inline bint _ascii_isupper(str s, Py_ssize_t a, Py_ssize_t b):
+    """``s[a:b].isupper()`` for an ASCII string."""
+    cdef bint cased = False
+    cdef Py_ssize_t i
+    cdef Py_UCS4 c
+    for i in range(a, b):
+        c = s[i]
+        if _is_lower(c):
+            return False
+        if _is_upper(c):
+            cased = True
+    return cased
+
+
+cdef inline int _count(str s, Py_ssize_t a, Py_ssize_t b, Py_UCS4 ch):
+    cdef int k = 0
+    cdef Py_ssize_t i
+    for i in range(a, b):
+        if s[i] == ch:
+            k += 1
+    return k
+
+
+cdef void _props_from_tuple(
+    tuple p, Py_ssize_t t, dict words, unsigned int[::1] tflag, unsigned int[::1] tmask,
+    int[::1] tlow, int[::1] texcl, int[::1] tquest, int[::1] mexcl, int[::1] mquest,
+    list learned,
+):
+    """Fill row ``t`` of the arrays from a ``sentiment._token_props`` tuple."""
+    cdef str tok = p[0], masked = p[18]
+    low = p[1]
+    cdef unsigned int f = 0
+    if p[2]: f |= T_INLEX
+    if p[3]: f |= T_HIT
+    if p[4]: f |= T_CAP
+    if p[5]: f |= T_SINGLE
+    if p[6]: f |= T_RUNNY
+    if p[7]: f |= T_NEXT_INIT
+    if p[8]: f |= T_FIRST_OPEN
+    if p[9]: f |= T_LONG
+    if p[10]: f |= T_LONG_LOWER
+    if p[13]: f |= T_DESC
+    if p[14]: f |= T_CONNECTOR
+    if p[15]: f |= T_RUN_END
+    if p[16]: f |= T_NEG
+    if p[17]: f |= T_BOOST
+    if tok.isupper(): f |= T_UP
+    if masked.isupper(): f |= T_UP_MASKED
+    tflag[t] = f
+    tmask[t] = p[20]
+    got = words.get(low)
+    if got is None:
+        got = len(words)
+        words[low] = got
+    tlow[t] = got
+    texcl[t] = tok.count("!")
+    tquest[t] = tok.count("?")
+    mexcl[t] = masked.count("!")
+    mquest[t] = masked.count("?")
+    learned.append(p[19])
+
+
+def token_table(
+    list distinct, dict words, token_props, bint ascii_fast, lex, hitset, negate, booster,
+    descriptive, identity, listed_rx, pattern_rx, bint pattern_always, connectors,
+    idiom_triggers,
+):
+    """Typed per-token arrays (``tflag, tmask, tlow, texcl, tquest, mexcl, mquest``) and the
+    learned-layer words (list of tuples) of the tokens ``distinct`` (by id), and per VADER
+    look-up word (``words``: word -> id, holding the special words first; extended here) its
+    flags, valence and booster value (``wflag, wval, wboost``) and the words by id (``wstr``).
+
+    Each row equals what ``token_props(tok)`` (``sentiment._token_props``) gives; pure-ASCII
+    tokens are analysed here, character by character (``ascii_fast``; tested equal to the
+    tuple path on every token of the shipped pool and on synthetic tokens), others through
+    ``token_props``."""
+    cdef Py_ssize_t T = len(distinct), t, n, a, b, i, j, la, lb, ncore
+    cdef str tok, item, low, ltok, core, w
+    cdef Py_UCS4 c0, c1, c
+    cdef bint in_lex, cap, allcaps, long_alpha, up_item, any_digit, any_lower
+    cdef unsigned int f, mk
+    cdef list lrn
+    tflag_a = np.zeros(T, dtype=np.uint32)
+    tmask_a = np.zeros(T, dtype=np.uint32)
+    tlow_a = np.zeros(T, dtype=np.int32)
+    texcl_a = np.zeros(T, dtype=np.int32)
+    tquest_a = np.zeros(T, dtype=np.int32)
+    mexcl_a = np.zeros(T, dtype=np.int32)
+    mquest_a = np.zeros(T, dtype=np.int32)
+    cdef unsigned int[::1] tflag = tflag_a, tmask = tmask_a
+    cdef int[::1] tlow = tlow_a, texcl = texcl_a, tquest = tquest_a
+    cdef int[::1] mexcl = mexcl_a, mquest = mquest_a
+    cdef list learned = []
+    for t in range(T):
+        tok = distinct[t]
+        if not ascii_fast or not tok.isascii():
+            _props_from_tuple(
+                token_props(tok), t, words, tflag, tmask, tlow, texcl, tquest, mexcl, mquest,
+                learned,
+            )
+            continue
+        n = len(tok)
+        # core = tok.strip(punctuation): [a, b)
+        a = 0
+        while a < n and _is_punct(tok[a]):
+            a += 1
+        b = n
+        while b > a and _is_punct(tok[b - 1]):
+            b -= 1
+        ncore = b - a
+        if ncore <= 2:
+            la, lb = 0, n
+        else:
+            la, lb = a, b
+        item = tok[la:lb]
+        low = item.lower()
+        in_lex = low in lex
+        cap = ncore > 0 and _is_upper(tok[a])
+        allcaps = ncore > 1 and _ascii_isupper(tok, a, b)
+        long_alpha = ncore >= 4
+        if long_alpha:
+            for i in range(a, b):
+                c = tok[i]
+                if not (_is_upper(c) or _is_lower(c)):
+                    long_alpha = False
+                    break
+        ltok = tok.lower()
+        # learned words: _WORD_RE = [a-z]+(?:['’-][a-z]+)* on the lower-cased token
+        lrn = []
+        any_lower = False
+        any_digit = False
+        i = 0
+        while i < n:
+            c = ltok[i]
+            if 48 <= c <= 57:
+                any_digit = True
+            if not _is_lower(c):
+                i += 1
+                continue
+            any_lower = True
+            j = i
+            while j < n and _is_lower(ltok[j]):
+                j += 1
+            while j + 1 < n and (ltok[j] == 39 or ltok[j] == 45) and _is_lower(ltok[j + 1]):
+                j += 1
+                while j < n and _is_lower(ltok[j]):
+                    j += 1
+            w = ltok[i:j]
+            if w not in identity:
+                lrn.append(w)
+            i = j
+        if not lrn and any_digit and not any_lower:
+            lrn.append("<num>")
+        learned.append(tuple(lrn))
+        f = 0
+        mk = 0
+        if in_lex:
+            f |= T_INLEX
+        if low in hitset:
+            f |= T_HIT
+            mk |= B_HIT
+        if cap:
+            f |= T_CAP
+            mk |= B_CAP
+            if not allcaps and ncore > 1:
+                f |= T_SINGLE
+            if allcaps or ncore <= 1:
+                f |= T_RUNNY
+        c1 = tok[n - 1]
+        c0 = tok[0]
+        # _INITIAL_AFTER / _OPENERS / _RUN_END, ASCII members
+        if c1 in '.!?:;"(' or ncore == 0:
+            f |= T_NEXT_INIT
+        if c0 in "\"'([":
+            f |= T_FIRST_OPEN
+        if long_alpha:
+            f |= T_LONG
+            if not cap:
+                f |= T_LONG_LOWER
+                mk |= B_LONG_LOWER
+        if listed_rx is not None and listed_rx.search(tok) is not None:
+            mk |= B_LISTED
+        if pattern_always or (pattern_rx is not None and pattern_rx.search(ltok) is not None):
+            mk |= B_PATTERN
+        if low in descriptive:
+            f |= T_DESC
+            mk |= B_DESC
+        if ncore == n and ltok in connectors:
+            f |= T_CONNECTOR
+        if c1 in ',.;:!?)"':
+            f |= T_RUN_END
+        if low in negate or low.endswith("n't"):
+            f |= T_NEG
+            mk |= B_NEG
+        if low in booster:
+            f |= T_BOOST
+            mk |= B_BOOST
+        if _ascii_isupper(tok, 0, n):
+            f |= T_UP
+        texcl[t] = _count(tok, 0, n, 33)
+        tquest[t] = _count(tok, 0, n, 63)
+        if in_lex:
+            # masked = tok[:la] + placeholder + tok[lb:] (tok.find(item) == la)
+            up_item = (lb - la) > 1 and _ascii_isupper(tok, la, lb)
+            if up_item and not _has_lower(tok, 0, la) and not _has_lower(tok, lb, n):
+                f |= T_UP_MASKED  # "ENTITY" and no lower-case letter around it
+            mexcl[t] = _count(tok, 0, la, 33) + _count(tok, lb, n, 33)
+            mquest[t] = _count(tok, 0, la, 63) + _count(tok, lb, n, 63)
+        else:
+            if f & T_UP:
+                f |= T_UP_MASKED
+            mexcl[t] = texcl[t]
+            mquest[t] = tquest[t]
+        tflag[t] = f
+        tmask[t] = mk
+        got = words.get(low)
+        if got is None:
+            got = len(words)
+            words[low] = got
+        tlow[t] = got
+    cdef list wstr = list(words)
+    cdef Py_ssize_t nw = len(wstr)
+    wflag_a = np.zeros(nw, dtype=np.uint32)
+    wval_a = np.zeros(nw, dtype=np.float64)
+    wboost_a = np.zeros(nw, dtype=np.float64)
+    cdef unsigned int[::1] wflag = wflag_a
+    cdef double[::1] wval = wval_a, wboost = wboost_a
+    for t in range(nw):
+        w = wstr[t]
+        f = 0
+        got = lex.get(w)
+        if got is not None:
+            f |= W_INLEX
+            wval[t] = got
+        if w in hitset:
+            f |= W_HIT
+        got = booster.get(w)
+        if got is not None:
+            f |= W_BOOST
+            wboost[t] = got
+        if w in negate or "n't" in w:
+            f |= W_NEGV
+        if w in idiom_triggers:
+            f |= W_IDIOM
+        wflag[t] = f
+    return {
+        "tflag": tflag_a, "tmask": tmask_a, "tlow": tlow_a, "texcl": texcl_a,
+        "tquest": tquest_a, "mexcl": mexcl_a, "mquest": mquest_a, "learned": learned,
+        "wflag": wflag_a, "wval": wval_a, "wboost": wboost_a, "wstr": wstr,
+    }
+
+
+cdef inline bint _has_lower(str s, Py_ssize_t a, Py_ssize_t b):
+    cdef Py_ssize_t i
+    for i in range(a, b):
+        if _is_lower(s[i]):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- trained layer
+def token_ids(list tokens):
+    """``sentiment._token_ids``: the distinct words of a batch (first-seen order), the id of
+    every token (flat, int64) and the number of tokens per sentence (int64)."""
+    cdef Py_ssize_t n = len(tokens), r, total = 0, k = 0
+    cdef list toks
+    cdef dict index = {}
+    cdef list words = []
+    cdef PyObject* hit
+    lens_a = np.zeros(n, dtype=np.int64)
+    cdef long long[::1] lens = lens_a
+    for r in range(n):
+        lens[r] = len(<list>tokens[r])
+        total += lens[r]
+    uid_a = np.zeros(total, dtype=np.int64)
+    cdef long long[::1] uid = uid_a
+    for r in range(n):
+        toks = tokens[r]
+        for w in toks:
+            hit = PyDict_GetItem(index, w)
+            if hit == NULL:
+                uid[k] = len(words)
+                index[w] = len(words)
+                words.append(w)
+            else:
+                uid[k] = <object>hit
+            k += 1
+    return words, uid_a, lens_a
+
+
+def lex_dot(list lexes, dict vocab, const double[::1] coef):
+    """``_count_matrix(lexes, vocab, values=True) @ coef`` (scipy's CSR mat-vec adds each row's
+    entries in stored order, i.e. dict order, from 0.0: the same sums, in the same order)."""
+    cdef Py_ssize_t n = len(lexes), r
+    cdef double s
+    cdef PyObject* hit
+    out_a = np.zeros(n, dtype=np.float64)
+    cdef double[::1] out = out_a
+    cdef dict d
+    for r in range(n):
+        d = lexes[r]
+        s = 0.0
+        for g, x in d.items():
+            hit = PyDict_GetItem(vocab, g)
+            if hit != NULL:
+                s += <double>x * coef[<Py_ssize_t><object>hit]
+        out[r] = s
+    return out_a
