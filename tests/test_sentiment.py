@@ -402,3 +402,163 @@ def test_fast_feature_blocks_equal_reference_formulas(corpus_sample):
     assert np.allclose(
         S._tfidf_dot(mine, ix["char_idf"], ix["char_coef"], summed=True), C @ ix["char_coef"]
     )
+
+
+# --------------------------------------------------------------------------- compiled loop
+# SYNTHETIC sentences for the compiled per-sentence loop: every VADER rule (boosters before and
+# two/three words before, negations incl. "n't", "never so", "without doubt", "least"/"at
+# least", "no", "kind of" and the other idioms, ALL-CAPS differential, "but" with repeated
+# values), names and runs, listed entries and policy patterns, emoji, non-ASCII tokens, empty.
+TRICKY = [
+    "",
+    "   ",
+    "!!!",
+    "GREAT",
+    "The deal is GREAT but the terms are TERRIBLE!!!",
+    "THE DEAL IS GREAT BUT THE TERMS ARE TERRIBLE",
+    "It was extremely good, very very bad and quite awful.",
+    "It was EXTREMELY good and not at all bad.",
+    "It isn't good, wasn't bad, and doesn't help; aint nothing great.",
+    "He never so much as smiled; this is never so good; never this bad.",
+    "Without doubt the plan is good, without any doubt it fails.",
+    "At least it works, very least it helps, least good of all, the least bad.",
+    "No good deed; no, good; no problem or crisis; no help nor hope.",
+    "It is kind of bad and sort of good, kind words though.",
+    "The cut-throat policy bombed, a real kiss of death, yeah right, the bomb.",
+    "He is a bad ass who will die hard; the shit hit the fan; enough is enough.",
+    "Good good good but good good bad bad but bad.",
+    "The good, the bad, but the ugly and the good.",
+    "Regulators were not happy, but the deal is good???",
+    "Apple and Google praised the bill 😀 while critics called it a disaster 😡!",
+    "İSTANBUL courts BANNED the app; users were furious!",
+    "“Hope Hicks said national security was a joke,” he said; Free Press agreed!!",
+    "The USA FREEDOM Act went to the Senate Intelligence Committee.",
+    "IBM To Stop Selling Facial Recognition",
+    "Justice Kennedy wrote that the city council approved a ban on facial recognition.",
+    "He met U.S. Trade Representative Robert Lighthizer and the Bank of America team.",
+    "Senator Joy Hope said the Liberty Act would kill innovation.",
+    "The Federal Trade Commission and the Department of Justice sued Amazon's unit.",
+    "A ban on facial recognition is safe, the party said; security care is free.",
+    "Smart, Honest and Brave Inc. hired Great Wall (Happy) Ltd. as counsel.",
+    "“Great” news: ‘Trust’ (Love) [Hope] 'Joy' \"Happy\" — good.",
+    "Sales rose 42% in 2020, 3.5x the 1999 figure: 100!",
+    "naïve café owners loved the résumé; Zoë hated it.",
+    "Men and women, his wife and her husband, were happy.",
+    "He's a well-known, self-made, good-hearted man; don't-care attitude.",
+    "AMAZING!!! Absolutely AMAZING!!! But sad?",
+    "OK ok Ok :) :( :D <3 lol LOL",
+]
+
+
+def _same_features(a: dict, b: dict) -> None:
+    assert a["dense"].shape == b["dense"].shape
+    assert np.array_equal(a["dense"].view(np.int64), b["dense"].view(np.int64))  # bit for bit
+    assert [list(d.items()) for d in a["lex"]] == [list(d.items()) for d in b["lex"]]  # + order
+    assert a["tokens"] == b["tokens"]
+    assert a["plain"].dtype == b["plain"].dtype and np.array_equal(a["plain"], b["plain"])
+
+
+def test_compiled_extension_is_built():
+    """The compiled loop is part of the package (``pip install -e .`` builds it): a missing
+    extension fails here instead of silently running the slower Python loop."""
+    from analysis import _newscore
+
+    assert S._newscore is _newscore
+    assert _newscore.__file__.endswith((".so", ".pyd"))
+
+
+@pytest.fixture(scope="module")
+def pool_sentences() -> list[str]:
+    """A few thousand real sentences of the shipped pool (seeded article sample)."""
+    from analysis.corpus import study_articles
+
+    texts = sentence_table(study_articles(sample=70, seed=3))["text"].tolist()
+    return list(dict.fromkeys(texts))
+
+
+def test_compiled_features_equal_python_loop(pool_sentences):
+    texts = pool_sentences + TRICKY
+    assert len(pool_sentences) > 2000
+    _same_features(S._batch_features_c(texts), S._batch_features_py(texts))
+    # one sentence at a time too (each batch has its own token and word ids)
+    for t in TRICKY:
+        _same_features(S._batch_features_c([t]), S._batch_features_py([t]))
+
+
+def test_compiled_token_table_equals_token_props(pool_sentences):
+    """The C analysis of ASCII tokens gives what ``_token_props`` gives, on every token of the
+    pool sample and the SYNTHETIC sentences (non-ASCII tokens go through ``_token_props``)."""
+    distinct = list(dict.fromkeys(w for t in pool_sentences + TRICKY for w in t.split()))
+    distinct += ["a", "I", "I'm", "n't", "don't", "...", "--", "A.", "U.S.", "X-1", "'s", "9"]
+    fast = S._token_arrays(distinct)
+    ref = S._token_arrays(distinct, ascii_fast=False)
+    assert sum(t.isascii() for t in distinct) > 0.9 * len(distinct)
+    for key, value in ref.items():
+        if isinstance(value, np.ndarray):
+            assert np.array_equal(fast[key], value), key
+        else:
+            assert fast[key] == value, key
+
+
+def test_compiled_rule_engine_exercised_and_fallbacks_rare(pool_sentences):
+    """The C rule engine scores most sentences; the Python callbacks (listed-name / policy
+    regexes, VADER's multi-word idioms) stay a minority, and every branch is reached."""
+    seen = {}
+    orig = S._newscore.sentence_pass
+
+    def spy(*args):
+        out = orig(*args)
+        seen["fallbacks"] = out[-1]
+        return out
+
+    S._newscore.sentence_pass = spy
+    try:
+        S._batch_features_c(pool_sentences)
+    finally:
+        S._newscore.sentence_pass = orig
+    names, idioms = seen["fallbacks"]
+    n = len(pool_sentences)
+    assert 0 < names < 0.35 * n and 0 < idioms < 0.05 * n
+
+
+def test_compiled_layer_helpers_equal_python(pool_sentences):
+    feats = S._batch_features(pool_sentences)
+    ix = S._shipped_index("news")
+    ref = S._count_matrix(feats["lex"], ix["lex"], values=True) @ ix["lex_coef"]
+    assert np.array_equal(S._lex_dot(feats["lex"], ix["lex"], ix["lex_coef"]), ref)
+    words, uid, lens = S._token_ids(feats["tokens"])
+    w2, u2, l2 = S._token_ids_py(feats["tokens"])
+    assert words == w2 and np.array_equal(uid, u2) and np.array_equal(lens, l2)
+
+
+def test_l2_rows_equal_scikit_learn_normalize(pool_sentences):
+    from sklearn.preprocessing import normalize
+
+    feats = S._batch_features(pool_sentences[:1500])
+    ix = S._shipped_index("news")
+    for counts, idf in [
+        (S._word_counts(feats["tokens"], ix["word"]), ix["word_idf"]),
+        (S._char_counts(feats["tokens"], ix["char"], ix["char_table"]), ix["char_idf"]),
+    ]:
+        m = counts.tocsr(copy=True)
+        m.sum_duplicates()
+        m.data = (1.0 + np.log(m.data)) * idf[m.indices]
+        ref = normalize(m.copy(), norm="l2")
+        mine = S._l2_rows(m.copy())
+        assert ref.nnz > 10_000
+        assert np.array_equal(mine.indptr, ref.indptr)
+        assert np.array_equal(mine.indices, ref.indices)
+        assert np.array_equal(mine.data.view(np.int64), ref.data.view(np.int64))
+
+
+def test_news_scoring_does_not_import_scikit_learn():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from analysis import sentiment as S; "
+        "S.vader_and_news_polarity(['The deal is good.', 'Justice Department sued.']); "
+        "print(sorted(m for m in sys.modules if m.startswith('sklearn')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
