@@ -361,14 +361,17 @@ def sentence_pass(
     double c_incr,
     names_py,
     vader_py,
+    bint plain_too=False,
 ):
     """The per-sentence loop of ``sentiment._batch_features_py`` over token ids.
 
     ``names_py(r, mask)`` -> ``(name, marked)`` token index sets (the listed-name and
     policy-pattern regexes) is called for sentences whose mask has one of their bits; ``vader_py(words_ids, neut, lows)`` ->
     per-token scores (or ``None``) for sentences with a multi-word idiom word. Returns
-    ``(counts n x 7 int64, flat_vals, flat_sid, lexes, tokens, plain, fallbacks)``, the values
-    the reference loop collects (``fallbacks``: number of sentences sent to each callback)."""
+    ``(counts n x 7 int64, flat_vals, flat_sid, lexes, tokens, plain, fallbacks, redo)``, the
+    values the reference loop collects (``fallbacks``: number of sentences sent to each
+    callback) and, with ``plain_too``, ``(r, token scores or None)`` of plain VADER on the
+    unmasked tokens of each sentence with a neutralised word."""
     cdef Py_ssize_t n = len(texts), r, total
     cdef int i, j, m, ntok, maxlen = 1, lw, nlong, nvals = 0, capv = 1024
     cdef long long s0
@@ -404,6 +407,8 @@ def sentence_pass(
     cdef unsigned char[::1] plain = plain_arr.view(np.uint8)
     cdef list lexes = []
     cdef list tokens = []
+    cdef list redo = []
+    cdef bint hit2, idiom2
     if not (name and neut and up and low and cur and sc):
         free(name); free(neut); free(up); free(low); free(cur); free(sc)
         raise MemoryError()
@@ -507,6 +512,30 @@ def sentence_pass(
                             got = lv.get(key, 0.0)
                             lv[key] = got + x
             lexes.append(lv)
+            # ---- plain VADER's token scores of a sentence with a neutralised word (the
+            # unmasked tokens), so the caller need not score it again
+            if plain_too and any_neut:
+                hit2 = False
+                idiom2 = False
+                for i in range(ntok):
+                    low[i] = tlow[ids[i]]
+                    up[i] = (tf[ids[i]] & T_UP) != 0
+                    f = wf[low[i]]
+                    if f & W_HIT:
+                        hit2 = True
+                    if f & W_IDIOM:
+                        idiom2 = True
+                if not hit2:
+                    redo.append((r, None))
+                elif idiom2:
+                    n_vader_py += 1
+                    redo.append((r, vader_py(r, [0] * ntok)))
+                else:
+                    _vader_rules(
+                        ntok, low, up, wf, &wval[0], &wboost[0], sp, least_in_lex,
+                        n_scalar, c_incr, sc,
+                    )
+                    redo.append((r, [sc[i] for i in range(ntok)]))
             # ---- counts
             n_neg = 0
             n_boost = 0
@@ -551,6 +580,7 @@ def sentence_pass(
         tokens,
         plain_arr,
         (n_names_py, n_vader_py),
+        redo,
     )
 
 

@@ -742,7 +742,7 @@ def _fast_token_flags(text: str) -> list[tuple[bool, bool]]:
     return [(j in name, j in neut) for j in range(len(P))]
 
 
-def _batch_features(texts: Sequence[str]) -> dict[str, Any]:
+def _batch_features(texts: Sequence[str], plain_vader: bool = False) -> dict[str, Any]:
     """Per-sentence features of DISTINCT ``texts`` (callers deduplicate): ``dense`` (n x 17, the
     columns of ``DENSE_FEATURES``), ``lex`` (lower-cased lexicon word -> summed rule-adjusted
     valence, one dict per text), ``tokens`` (the learned layer's words: no names, no
@@ -751,10 +751,11 @@ def _batch_features(texts: Sequence[str]) -> dict[str, Any]:
 
     Runs the compiled loop (``analysis._newscore``, :func:`_batch_features_c`) when the
     extension is built, else the pure-Python reference :func:`_batch_features_py`; both give
-    identical output (tests/test_sentiment.py)."""
+    identical output (tests/test_sentiment.py). ``plain_vader`` asks the compiled loop for
+    plain VADER's scores of the sentences with a neutralised word as well."""
     if _newscore is None:
         return _batch_features_py(texts)
-    return _batch_features_c(texts)
+    return _batch_features_c(texts, plain_vader)
 
 
 def _batch_features_py(texts: Sequence[str]) -> dict[str, Any]:
@@ -936,18 +937,22 @@ def _token_arrays(distinct: list[str], ascii_fast: bool = True) -> dict[str, Any
     return {**out, "special": np.arange(len(specials), dtype=np.int32)}
 
 
-def _batch_features_c(texts: Sequence[str]) -> dict[str, Any]:
+def _batch_features_c(texts: Sequence[str], plain_vader: bool = False) -> dict[str, Any]:
     """:func:`_batch_features_py` with its per-sentence loop compiled (``analysis._newscore``).
 
     Why (cProfile, 800 articles = 39.6k sentences, one core): the Python loop spent ~4.5 s in
     per-token tuple reads, the name rules and FastVader's rule engine; here every distinct token
-    gets an integer id and its ``_token_props`` go into typed arrays once, and the mask, the
-    name/neutralisation rules, VADER's rules and the counts run in C over those arrays.
-    Sentences that may hold a listed name or a policy pattern (a regex decides) and sentences
-    with a word of one of VADER's multi-word idioms call the Python code for that step
-    (``_name_and_neutral``, ``FastVader.token_scores``); see benchmarks/RESULTS_sentiment.md.
+    gets an integer id and its properties (``_token_props``, computed in C for ASCII tokens) go
+    into typed arrays once, and the mask, the name/neutralisation rules, VADER's rules and the
+    counts run in C over those arrays. Sentences that may hold a listed name or a policy
+    pattern (a token trigger decides) run those regexes in Python (``_regex_marks``), and
+    sentences with a word of one of VADER's multi-word idioms are scored by
+    ``FastVader.token_scores``; benchmarks/RESULTS_sentiment.md has the numbers.
+
+    ``plain_vader``: also return plain VADER's ``neg, neu, pos, compound`` of the sentences
+    with a neutralised word (``redo_rows``, ``redo_scores``), from the same token arrays.
     """
-    from .vader_fast import C_INCR, N_SCALAR, demojize
+    from .vader_fast import _NEUTRAL, C_INCR, N_SCALAR, _score_valence, demojize
 
     cfg = _entity_config()
     trig = _triggers()
@@ -959,27 +964,22 @@ def _batch_features_c(texts: Sequence[str]) -> dict[str, Any]:
     distinct: list[str] = []
     dm, flat, off = _newscore.split_ids(raws, index, distinct, demojize, _emoji_bitmap())
     A = _token_arrays(distinct)
-    props: dict[int, tuple] = {}  # the tuples, only for the sentences handed back to Python
-
-    def sentence_props(r: int) -> list[tuple]:
-        ids = flat[off[r] : off[r + 1]].tolist()
-        for k in ids:
-            if k not in props:
-                props[k] = _token_props(distinct[k], cfg, trig, lex, hitset)
-        return [props[k] for k in ids]
-
     wstr, tlow = A["wstr"], A["tlow"]
 
     def names_py(r: int, m: int) -> tuple[set, set]:
         return _regex_marks(dm[r], lambda j: wstr[tlow[flat[off[r] + j]]], cfg, m)
 
     def vader_py(r: int, neut: list[int]) -> list | None:
-        ps = sentence_props(r)
-        words = [p[_P_MASKED] if x else p[_P_TOK] for p, x in zip(ps, neut, strict=True)]
-        lowers = ["entity" if x else p[_P_LOW] for p, x in zip(ps, neut, strict=True)]
+        ids = flat[off[r] : off[r + 1]].tolist()
+        words = [distinct[k] for k in ids]
+        lowers = [wstr[k] for k in tlow[ids].tolist()]
+        for j, x in enumerate(neut):
+            if x:
+                words[j] = _token_props(words[j], cfg, trig, lex, hitset)[_P_MASKED]
+                lowers[j] = "entity"
         return fv.token_scores(words, lowers)
 
-    cnt, vals, sid, lexes, tokens, plain, _fallbacks = _newscore.sentence_pass(
+    cnt, vals, sid, lexes, tokens, plain, _fallbacks, redo = _newscore.sentence_pass(
         raws,
         dm,
         flat,
@@ -1002,8 +1002,16 @@ def _batch_features_c(texts: Sequence[str]) -> dict[str, Any]:
         C_INCR,
         names_py,
         vader_py,
+        plain_vader,
     )
-    return _assemble_features(cnt, vals, sid, lexes, tokens, plain, lex)
+    feats = _assemble_features(cnt, vals, sid, lexes, tokens, plain, lex)
+    if plain_vader:
+        # ``FastVader._scores_uncached`` from the token scores (the text only gives ! and ?)
+        feats["redo_rows"] = np.array([r for r, _ in redo], dtype=np.int64)
+        feats["redo_scores"] = np.array(
+            [_NEUTRAL if x is None else _score_valence(x, dm[r]) for r, x in redo], dtype=float
+        ).reshape(len(redo), 4)
+    return feats
 
 
 def _features_table(texts: Sequence[str]) -> dict[str, Any]:
@@ -1553,11 +1561,12 @@ def vader_and_news_polarity(texts: Sequence[str]) -> tuple[pd.DataFrame, pd.Data
     The news scorer's batch pass runs VADER's token rules over every sentence anyway. Where it
     neutralised no word, its input was the sentence's own tokens, so the VADER columns it
     computes are plain VADER's ``neg, neu, pos, compound`` (same token scores, same arithmetic;
-    equal to :func:`vader_polarity` bit for bit, tested on the whole shipped pool); only the
-    sentences with a neutralised word are scored again by :func:`vader_polarity`.
+    equal to :func:`vader_polarity` bit for bit, tested on the whole shipped pool). The
+    compiled pass also scores the unmasked tokens of the sentences with a neutralised word;
+    without the extension those are scored again by :func:`vader_polarity`.
     """
     texts = [t if isinstance(t, str) else str(t) for t in texts]
-    news, vader, plain = _news_scores(texts)
+    news, vader, plain = _news_scores(texts, plain_vader=True)
     if not texts:
         return vader_polarity(texts), news
     redo = np.flatnonzero(~plain)
@@ -1571,11 +1580,12 @@ def vader_and_news_polarity(texts: Sequence[str]) -> tuple[pd.DataFrame, pd.Data
 
 
 def _news_scores(
-    texts: Sequence[str], groups: Sequence | None = None
+    texts: Sequence[str], groups: Sequence | None = None, plain_vader: bool = False
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """:func:`news_polarity`'s table, plus per text the VADER columns of the batch pass
-    (``neg, neu, pos, compound``, n x 4) and whether no word was neutralised (``plain``). The
-    large per-text feature structures are freed here, not kept alive by the caller."""
+    (``neg, neu, pos, compound``, n x 4) and whether they are plain VADER's scores (no word
+    neutralised or, with ``plain_vader`` and the compiled pass, scored on the unmasked tokens
+    too). The large per-text feature structures are freed here, not kept alive by the caller."""
     model = load_news_model()
     if model is None:
         raise FileNotFoundError(
@@ -1591,7 +1601,7 @@ def _news_scores(
     # identical sentences (boilerplate) are analysed and scored once
     uniq: dict[str, int] = {}
     inv = np.fromiter((uniq.setdefault(t, len(uniq)) for t in texts), np.int64, len(texts))
-    feats = _batch_features(list(uniq))
+    feats = _batch_features(list(uniq), plain_vader and groups is None)
     if groups is None:
         pred = _predict_layer(feats, layer, index=_shipped_index(variant))[inv]
     else:
@@ -1603,8 +1613,13 @@ def _news_scores(
     table = pd.DataFrame(
         np.column_stack([d[:, 2], d[:, 3], d[:, 1], compound]), columns=SCORE_COLUMNS
     )
-    vader = np.column_stack([d[:, 2], d[:, 3], d[:, 1], d[:, 0]])
-    return table, vader, feats["plain"][inv]
+    du = feats["dense"]
+    vader = np.column_stack([du[:, 2], du[:, 3], du[:, 1], du[:, 0]])
+    done = feats["plain"].copy()
+    if "redo_rows" in feats:
+        vader[feats["redo_rows"]] = feats["redo_scores"]
+        done[feats["redo_rows"]] = True
+    return table, vader[inv], done[inv]
 
 
 def polarity(texts: Sequence[str], method: str = DEFAULT_METHOD, groups=None) -> pd.DataFrame:

@@ -508,7 +508,7 @@ def test_compiled_rule_engine_exercised_and_fallbacks_rare(pool_sentences):
 
     def spy(*args):
         out = orig(*args)
-        seen["fallbacks"] = out[-1]
+        seen["fallbacks"] = out[6]
         return out
 
     S._newscore.sentence_pass = spy
@@ -562,3 +562,15 @@ def test_news_scoring_does_not_import_scikit_learn():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_compiled_plain_vader_of_neutralised_sentences(pool_sentences):
+    """The compiled pass's plain-VADER scores of sentences with a neutralised word equal
+    ``vader_polarity`` (FastVader, itself equal to vaderSentiment) bit for bit."""
+    texts = pool_sentences + TRICKY
+    feats = S._batch_features_c(texts, plain_vader=True)
+    rows = feats["redo_rows"]
+    assert len(rows) > 100 and np.array_equal(rows, np.flatnonzero(~feats["plain"]))
+    S._fast_vader().clear_cache()
+    ref = S.vader_polarity([texts[i] for i in rows]).to_numpy()
+    assert np.array_equal(feats["redo_scores"].view(np.int64), ref.view(np.int64))
