@@ -1,6 +1,7 @@
 # Tech-policy framing study. `make help` lists the targets.
 # A fresh machine needs only Python 3.11+: every target creates .venv and installs the pinned
-# dependencies (pyproject.toml + requirements.lock as constraints) when they are missing or changed.
+# dependencies (pyproject.toml + requirements.lock as constraints) when they are missing or changed,
+# and rebuilds the compiled news-scorer loop (analysis/_newscore.pyx, needs a C compiler) when it changes.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -17,7 +18,7 @@ help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  Variables: CORPUS=name (figures for another corpus go to figures/<name>/), SAMPLE=N"
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock setup.py analysis/_newscore.pyx
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required, found " + sys.version.split()[0]'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
