@@ -238,6 +238,13 @@ def test_candidate_scan_edge_cases_are_identical_to_finditer():
         "İstanbul İBM Amazon's Amazon rainforest Amazon\u00a0Web Services",
         "",
         "Congress. Congress",
+        # multiword aliases split by tabs, newlines, several spaces, NBSP; a word prefix of an
+        # alias inside a longer word; lower-case forms of case-sensitive aliases; digits/"_"
+        "Federal\tTrade  Commission and FEDERAL TRADE COMMISSION, federal trade commission",
+        "Department of\nJustice; Department\u00a0of Justice; Departmental Justice",
+        "us US U.S. u.s. US_Congress 2US USA trump Trump administration TRUMP",
+        "Amazonian Amazon.com amazon.com's ﬁ Amazon é Amazon Amazon_x Amazonx",
+        "Mark Zuckerberg's, Bill Gates, billgates, White House, white house",
     ]
     sents = pd.DataFrame(
         {
@@ -252,4 +259,58 @@ def test_candidate_scan_edge_cases_are_identical_to_finditer():
     actors = A.load_actors()
     got = A.actor_mentions(sents, actors)
     assert list(got.itertuples(index=False, name=None)) == _reference_mentions(sents, actors)
-    assert len(got) >= 8
+    assert len(got) >= 20
+    # a KELVIN SIGN folds to an ASCII "k": such texts take the Aho-Corasick path, same result
+    kelvin = sents.assign(text=sents["text"].str.replace("Ama", "\u212aAma", regex=False))
+    kelvin.loc[len(kelvin)] = ["dk", 0, "body", 0, "\u212aKK IBM \u212aaiser Amazon", "quoted"]
+    got = A.actor_mentions(kelvin, actors)
+    assert list(got.itertuples(index=False, name=None)) == _reference_mentions(kelvin, actors)
+
+
+def test_only_the_kelvin_sign_lowercases_to_one_ascii_character():
+    # _candidate_starts compares folded UTF-8 bytes; it relies on this fact of Unicode
+    import sys
+
+    folds = [
+        c for c in range(128, sys.maxunicode + 1) if len(lc := chr(c).lower()) == 1 and lc.isascii()
+    ]
+    assert [chr(c) for c in folds] == list(A._FOLDS_TO_ASCII)
+
+
+def test_candidate_starts_cover_every_match_on_real_sentences():
+    from analysis.corpus import load_corpus
+
+    arts, _ = load_corpus("allsides_techpolicy")
+    sents = sentence_table(arts.iloc[150:400])
+    matcher = A.actor_matcher(A.load_actors())
+    big = "\x00".join(sents["text"])
+    starts = set(A._candidate_starts(matcher, big))
+    found = [m.start() for m in matcher.pattern.finditer(big)]
+    assert len(found) > 1000 and set(found) <= starts
+    # and the filter is selective: far fewer candidates than the automaton's occurrences of
+    # first words (which include every occurrence inside a longer word)
+    auto = A._candidate_starts_automaton(A._first_words(matcher), big)
+    assert set(found) <= set(auto) and len(starts) < len(auto) / 2
+
+
+def test_mention_sentiment_takes_the_sentence_vader_it_is_given(seed_sentences, seed_mentions):
+    from analysis.sentiment import vader_polarity
+
+    _, sents = seed_sentences
+    vader = vader_polarity(sents["text"].tolist())
+    senti = pd.DataFrame(
+        {
+            "doc_id": sents["doc_id"].to_numpy()[::-1],  # order does not matter: keyed rows
+            "sent_idx": sents["sent_idx"].to_numpy()[::-1],
+            "vader_compound": vader["compound"].to_numpy()[::-1],
+        }
+    )
+    plain = A.mention_sentiment(sents, seed_mentions)
+    given = A.mention_sentiment(sents, seed_mentions, sentiment=senti)
+    pd.testing.assert_frame_equal(plain, given, check_exact=True)
+    # different compounds really change the scores (the input is used, not ignored)
+    shifted = senti.assign(vader_compound=-senti["vader_compound"])
+    other = A.mention_sentiment(sents, seed_mentions, sentiment=shifted)
+    assert not np.array_equal(other["score"].to_numpy(), plain["score"].to_numpy())
+    with pytest.raises(ValueError, match="vader_compound"):
+        A.mention_sentiment(sents, seed_mentions, sentiment=senti.iloc[:3])

@@ -89,15 +89,17 @@ def test_fast_path_equals_reference_path(model):
     assert fast.shape == (len(X), 3)
     assert np.allclose(fast, ref, rtol=0, atol=1e-12)
     assert (fast.argmax(axis=1) == ref.argmax(axis=1)).all()
-    # the batch path really ran (it falls back to the per-sentence path only for the clause/
-    # window VADER compounds), and its pieces equal the per-sentence path's
-    vecs = {f: model.vectorizers_[f] for f in model._fields()}
-    tables = T._VocabTables(vecs)
-    blocks, dense = T._batch_design(X, model.window, model.extra, model.use_vader, vecs, tables)
+    # the numpy batch path's pieces equal the per-sentence path's and the sklearn design
+    # matrix, and its scores equal scipy's CSR product of that matrix bit for bit
+    masked, ctx, dense = T._batch_inputs(
+        X, model.window, model.extra, model.use_vader, model._word_tables()
+    )
     P = T._parts(X, model.window, model.extra, model.use_vader)
     assert np.array_equal(dense, P.dense)
-    for f, M in T._fast_blocks(P, vecs, tables).items():
-        assert abs(blocks[f] - M).max() < 1e-12
+    M = model._sparse_design(X)
+    R = model._matrix(model._features(X), fit=False)
+    assert M.shape == R.shape and abs(M - R).max() < 1e-12
+    assert np.array_equal(model.decision_function(X), M @ model.coef_.T + model.intercept_)
     # a sentence shared by several targets gives each its own row, order preserved
     assert not np.allclose(fast[-8], fast[-7])
     again = model.predict_proba(list(reversed(X)))
@@ -184,3 +186,98 @@ def test_predict_jsonl_records_bad_lines_and_targets(tmp_path, model):
     assert got[2]["error"] == "missing field 'sentence_normalized'"
     assert got[3]["targets"][0]["polarity"] is None
     assert "'from'" in got[3]["targets"][0]["error"]
+
+
+def test_scoring_imports_neither_sklearn_nor_scipy_stats():
+    # a fresh interpreter scores a few real NewsMTSC targets through the actors module
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import pandas as pd\n"
+        "from analysis.actors import mention_sentiment\n"
+        "from analysis.target_sentiment import newsmtsc_targets\n"
+        "dev = newsmtsc_targets('devtest_mt').head(40).reset_index(drop=True)\n"
+        "sents = pd.DataFrame({'doc_id': 'd', 'sent_idx': range(len(dev)), 'start': 0,\n"
+        "                      'text': dev['sentence']})\n"
+        "men = pd.DataFrame({'doc_id': 'd', 'sent_idx': range(len(dev)),\n"
+        "                    'start': dev['start'], 'end': dev['end']})\n"
+        "out = mention_sentiment(sents, men)\n"
+        "assert len(out) == 40 and out['label'].notna().all()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    loaded = eval(done.stdout.strip().splitlines()[-1])  # noqa: S307 - our own printed list
+    assert not [m for m in loaded if m == "sklearn" or m.startswith("sklearn.")]
+    assert not [m for m in loaded if m.startswith("scipy.stats")]
+
+
+def test_copied_word_lists_equal_their_sources():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    assert frozenset(ENGLISH_STOP_WORDS) == T.ENGLISH_STOP_WORDS
+    assert T._lexicon() == SentimentIntensityAnalyzer().lexicon
+
+
+def test_fast_path_on_tricky_synthetic_text(model):
+    # synthetic sentences: quotation marks in every arrangement (the vectorised quote state),
+    # whitespace-only and one-character sentences, targets at the ends, "'s" after a target
+    texts = [
+        '"Amazon" is fine, "Google is not", and “Apple” said "Uber “Lyft” is bad" yesterday.',
+        "“Open quote never closed: Facebook is awful, said IBM",
+        'Closing only” Twitter fails " straight then “curly” "again',
+        '"',
+        "   ",
+        "x",
+        "Microsoft's chief said Oracle’s deal was not good, but IBM's was excellent.",
+    ]
+    X = []
+    for s in texts:
+        for w in ("Amazon", "Google", "Apple", "Uber", "Lyft", "Facebook", "IBM", "Twitter"):
+            if w in s:
+                X.append((s, s.index(w), s.index(w) + len(w)))
+        for w in ("Microsoft", "Oracle"):
+            if w in s:
+                X.append((s, s.index(w), s.index(w) + len(w)))
+        X.append((s, 0, len(s)))  # the whole sentence
+    fast = model.predict_proba(X)
+    ref = model.predict_proba_reference(X)
+    assert np.allclose(fast, ref, rtol=0, atol=1e-12)
+    masked, ctx, dense = T._batch_inputs(
+        X, model.window, model.extra, model.use_vader, model._word_tables()
+    )
+    assert np.array_equal(dense, T._parts(X, model.window, model.extra, model.use_vader).dense)
+    # quote features really vary here (inside quotes, the sentence has quotes)
+    q = T.DENSE_NAMES.index("t_quoted")
+    assert 0 < dense[:, q].sum() < len(X)
+    # the sentence compound given by the caller replaces the computed one, same result
+    comp = T.vader_compound([x[0] for x in X])
+    assert np.array_equal(model.predict_proba(X, sentence_compound=comp), fast)
+    with pytest.raises(ValueError, match="shape"):
+        model.predict_proba(X, sentence_compound=comp[:-1])
+
+
+def test_fitted_model_fast_path_equals_reference_with_underscore_tokens():
+    # synthetic training text whose tokens contain underscores, so context tokens such as
+    # "L21_a_b_c" can be split two ways (a_b + c, a + b_c): the word-pair tables must resolve
+    # both, and a model fitted in memory (sklearn vectorizers) must predict like the reference
+    rng = np.random.default_rng(0)
+    words = ["a_b", "c", "a", "b_c", "good", "bad", "the", "x_y_z", "said", "not"]
+    rows = []
+    for i in range(160):
+        left = " ".join(rng.choice(words, 3))
+        right = " ".join(rng.choice(words, 3))
+        s = f"{left} Acme {right}"
+        rows.append((s, len(left) + 1, len(left) + 5, [2.0, 4.0, 6.0][i % 3]))
+    X = [r[:3] for r in rows]
+    m = T.TargetSentimentClassifier(window=3, extra=("verb", "between"), use_vader="sentence")
+    m.fit(X, [r[3] for r in rows])
+    assert any(t.startswith("L21_") and t.count("_") > 2 for t in m.vocab_["ctx"])
+    assert np.allclose(m.predict_proba(X), m.predict_proba_reference(X), rtol=0, atol=1e-12)
+    again = T.TargetSentimentClassifier.from_dict(json.loads(json.dumps(m.to_dict())))
+    assert np.allclose(again.predict_proba(X), m.predict_proba(X), rtol=0, atol=1e-6)
+    assert m.get_params()["window"] == 3 and repr(m).startswith("TargetSentimentClassifier(")
