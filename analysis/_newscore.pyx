@@ -420,8 +420,9 @@ def sentence_pass(
             mask = 0
             for i in range(ntok):
                 mask |= tmask[ids[i]]
-            memset(name, 0, maxlen)
-            memset(neut, 0, maxlen)
+            if ntok:
+                memset(name, 0, ntok)
+                memset(neut, 0, ntok)
             any_neut = False
             # ---- names and neutralisation (sentiment._name_and_neutral)
             if mask & rule_bits:
@@ -663,8 +664,8 @@ cdef void _props_from_tuple(
 
 def token_table(
     list distinct, dict words, token_props, bint ascii_fast, lex, hitset, negate, booster,
-    descriptive, identity, listed_rx, pattern_rx, bint pattern_always, connectors,
-    idiom_triggers,
+    descriptive, identity, listed_rx, pattern_words, bint pattern_always, connectors,
+    idiom_triggers, const unsigned char[::1] listed_chars,
 ):
     """Typed per-token arrays (``tflag, tmask, tlow, texcl, tquest, mexcl, mquest``) and the
     learned-layer words (list of tuples) of the tokens ``distinct`` (by id), and per VADER
@@ -779,9 +780,12 @@ def token_table(
             if not cap:
                 f |= T_LONG_LOWER
                 mk |= B_LONG_LOWER
-        if listed_rx is not None and listed_rx.search(tok) is not None:
+        # the listed-name trigger can only match a token holding the first character of one
+        # of the listed entries (``listed_chars[c]``, all ASCII; a cheap test before the regex)
+        if listed_rx is not None and _any_char(tok, n, listed_chars) \
+                and listed_rx.search(tok) is not None:
             mk |= B_LISTED
-        if pattern_always or (pattern_rx is not None and pattern_rx.search(ltok) is not None):
+        if pattern_always or low in pattern_words:
             mk |= B_PATTERN
         if low in descriptive:
             f |= T_DESC
@@ -907,3 +911,13 @@ def lex_dot(list lexes, dict vocab, const double[::1] coef):
                 s += <double>x * coef[<Py_ssize_t><object>hit]
         out[r] = s
     return out_a
+
+
+cdef inline bint _any_char(str s, Py_ssize_t n, const unsigned char[::1] table):
+    cdef Py_ssize_t i
+    cdef Py_UCS4 c
+    for i in range(n):
+        c = s[i]
+        if c < 128 and table[c]:
+            return True
+    return False

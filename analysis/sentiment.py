@@ -515,7 +515,10 @@ def _triggers(path: str | None = None) -> dict:
         # boundaries as in the listed regex (the next character is a space or the end); as a
         # plain substring test ~25% of corpus sentences triggered the regex, with them ~?%
         "listed": any_of(firsts, r"(?<![\w-])", r"(?![\w-])"),
-        "pattern": any_of(pwords),
+        # a policy pattern only neutralises tokens whose look-up word is one of its words and
+        # in VADER's lexicon, so only such a token can make the pattern regexes worth running
+        # (as a substring test, ~12% of corpus sentences ran them for nothing)
+        "pattern_words": frozenset(w for w in pwords if w in _fast_vader().lexicon),
         # a pattern word with a space could span tokens: then the text-level test always runs
         "pattern_always": any(any(ch.isspace() for ch in w) for w in pwords),
     }
@@ -542,9 +545,7 @@ def _token_props(tok: str, cfg: dict, trig: dict, lex: dict, hitset) -> tuple:
         masked = tok[:k] + ph + tok[k + len(item) :] if k >= 0 else ph
     hit = low in hitset
     listed = trig["listed"] is not None and trig["listed"].search(tok) is not None
-    pattern = trig["pattern_always"] or (
-        trig["pattern"] is not None and trig["pattern"].search(ltok) is not None
-    )
+    pattern = trig["pattern_always"] or low in trig["pattern_words"]
     desc = low in cfg["descriptive"]
     long_lower = long_alpha and not cap
     neg = low in trig["negate"] or low.endswith("n't")
@@ -907,6 +908,26 @@ def _emoji_bitmap() -> np.ndarray:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _listed_chars() -> np.ndarray:
+    """``table[c]`` is 1 for each ASCII character that starts a listed phrase or name (the C
+    token table runs the listed-name trigger regex only on tokens holding one); all 1 when a
+    listed entry starts with a non-ASCII character."""
+    raw = _entity_config()["raw"]
+    firsts = {
+        str(e[kind]).split()[0][0]
+        for kind, key in (("phrase", "phrases"), ("name", "names"))
+        for e in raw.get(key) or []
+        if str(e[kind]).split()
+    }
+    table = np.zeros(128, dtype=np.uint8)
+    if any(ord(ch) >= 128 for ch in firsts):
+        table[:] = 1
+    else:
+        table[[ord(ch) for ch in firsts]] = 1
+    return table
+
+
 def _token_arrays(distinct: list[str], ascii_fast: bool = True) -> dict[str, Any]:
     """Typed arrays of the tokens ``distinct`` (by id) and of their VADER look-up words, as
     :func:`analysis._newscore.sentence_pass` reads them: each token's ``_token_props``
@@ -929,10 +950,11 @@ def _token_arrays(distinct: list[str], ascii_fast: bool = True) -> dict[str, Any
         cfg["descriptive"],
         cfg["identity"],
         trig["listed"],
-        trig["pattern"],
+        trig["pattern_words"],
         trig["pattern_always"],
         _CONNECTORS,
         _IDIOM_TRIGGERS,
+        _listed_chars(),
     )
     return {**out, "special": np.arange(len(specials), dtype=np.int32)}
 
