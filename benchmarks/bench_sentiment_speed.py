@@ -4,6 +4,14 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/bench_sentiment_speed.py [--runs 3] [--n 20000]
     .venv/bin/python benchmarks/bench_sentiment_speed.py --baseline-file OLD_sentiment.py
+    .venv/bin/python benchmarks/bench_sentiment_speed.py --n 0 --function vader_and_news_polarity \
+        --baseline-file OLD_sentiment.py
+
+``--n 0`` takes every sentence of the pool. ``--function vader_and_news_polarity`` times the
+pipeline's sentiment stage (plain VADER and the news scorer together) instead of
+``news_polarity``. With ``--baseline-file`` both the baseline and the current module are timed
+in the same run, alternately (baseline first in each round), and their outputs are checked to be
+identical bit for bit.
 
 Input: ``--n`` corpus sentences drawn with a fixed seed (0) from the sentence table of the
 shipped tech-policy corpus (``load_corpus("allsides_techpolicy")`` split by
@@ -43,6 +51,8 @@ def corpus_sentences(n: int, seed: int = 0) -> list[str]:
 
     articles, _ = load_corpus("allsides_techpolicy")
     texts = sentence_table(articles)["text"].fillna("").astype(str).tolist()
+    if n <= 0:
+        return texts
     idx = sorted(random.Random(seed).sample(range(len(texts)), min(n, len(texts))))
     return [texts[i] for i in idx]
 
@@ -87,43 +97,70 @@ def timed(fn, runs: int, before=None) -> tuple[float, list[float], float, list[f
     return statistics.median(wall), wall, statistics.median(cpu), cpu
 
 
+def _bits(out) -> list:
+    frames = out if isinstance(out, tuple) else (out,)
+    return [f.to_numpy(dtype="float64").view("int64") for f in frames]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--n", type=int, default=20_000)
     ap.add_argument("--baseline-file", default=None)
     ap.add_argument("--skip-vader", action="store_true")
+    ap.add_argument(
+        "--function", default="news_polarity", choices=["news_polarity", "vader_and_news_polarity"]
+    )
     args = ap.parse_args()
 
     texts = corpus_sentences(args.n)
-    mod = load_module(args.baseline_file)
-    mod.news_polarity(texts[:50])  # load model, lexicons, entity list (not timed)
+    mods = {"current": load_module(None)}
+    if args.baseline_file:
+        mods = {"baseline": load_module(args.baseline_file), **mods}
+    for mod in mods.values():
+        getattr(mod, args.function)(texts[:50])  # load model, lexicons, entity list (not timed)
     res: dict = {
-        "module": args.baseline_file or "analysis.sentiment",
+        "function": args.function,
+        "modules": {k: getattr(m, "__file__", k) for k, m in mods.items()},
+        "compiled_loop": getattr(mods["current"], "_newscore", None) is not None,
         "sentences": len(texts),
         "unique_sentences": len(set(texts)),
         "runs": args.runs,
         "load_avg_at_start": round(os.getloadavg()[0], 2),
     }
-    med, all_t, cmed, all_c = timed(
-        lambda: mod.news_polarity(texts), args.runs, lambda: clear_caches(mod)
-    )
-    res["news_wall_s"] = [round(t, 3) for t in all_t]
-    res["news_cpu_s"] = [round(t, 3) for t in all_c]
-    res["news_sent_per_s_wall"] = round(len(texts) / med)
-    res["news_sent_per_s_cpu"] = round(len(texts) / cmed)
+    wall = {k: [] for k in mods}
+    cpu = {k: [] for k in mods}
+    outputs = {}
+    for _ in range(args.runs):  # alternate, so both see the same machine load
+        for name, mod in mods.items():
+            clear_caches(mod)
+            t, c = time.perf_counter(), time.process_time()
+            outputs[name] = getattr(mod, args.function)(texts)
+            cpu[name].append(time.process_time() - c)
+            wall[name].append(time.perf_counter() - t)
+    for name in mods:
+        res[f"{name}_wall_s"] = [round(t, 3) for t in wall[name]]
+        res[f"{name}_cpu_s"] = [round(t, 3) for t in cpu[name]]
+        res[f"{name}_sent_per_s_cpu"] = round(len(texts) / statistics.median(cpu[name]))
+    if "baseline" in mods:
+        import numpy as np
+
+        same = all(
+            np.array_equal(a, b)
+            for a, b in zip(_bits(outputs["baseline"]), _bits(outputs["current"]), strict=True)
+        )
+        res["outputs_identical"] = bool(same)
+        res["cpu_ratio_baseline_over_current"] = round(
+            statistics.median(cpu["baseline"]) / statistics.median(cpu["current"]), 2
+        )
     if not args.skip_vader:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
         sia = SentimentIntensityAnalyzer()
-        med, _, cmed, _ = timed(lambda: [sia.polarity_scores(t) for t in texts], args.runs)
-        res["vader_reference_loop_sent_per_s_wall"] = round(len(texts) / med)
+        med, all_t, cmed, all_c = timed(lambda: [sia.polarity_scores(t) for t in texts], args.runs)
+        res["vader_reference_loop_cpu_s"] = [round(t, 3) for t in all_c]
         res["vader_reference_loop_sent_per_s_cpu"] = round(len(texts) / cmed)
-        med, _, cmed, _ = timed(
-            lambda: mod.vader_polarity(texts), args.runs, lambda: clear_caches(mod)
-        )
-        res["vader_polarity_sent_per_s_wall"] = round(len(texts) / med)
-        res["vader_polarity_sent_per_s_cpu"] = round(len(texts) / cmed)
+        res["current_cpu_over_vader_loop"] = round(statistics.median(cpu["current"]) / cmed, 3)
     print(json.dumps(res, indent=1))
     return 0
 

@@ -574,3 +574,18 @@ def test_compiled_plain_vader_of_neutralised_sentences(pool_sentences):
     S._fast_vader().clear_cache()
     ref = S.vader_polarity([texts[i] for i in rows]).to_numpy()
     assert np.array_equal(feats["redo_scores"].view(np.int64), ref.view(np.int64))
+
+
+def test_python_fallback_gives_the_same_scores(pool_sentences, monkeypatch):
+    """Without the extension (simulated) every scorer runs the Python loop and returns the same
+    tables bit for bit (so the extension only changes speed)."""
+    texts = pool_sentences[:600] + TRICKY
+    S._fast_vader().clear_cache()
+    vader_c, news_c = S.vader_and_news_polarity(texts)
+    monkeypatch.setattr(S, "_newscore", None)
+    S._fast_vader().clear_cache()
+    vader_py, news_py = S.vader_and_news_polarity(texts)
+    S._fast_vader().clear_cache()
+    for a, b in [(vader_c, vader_py), (news_c, news_py)]:
+        assert list(a.columns) == list(b.columns)
+        assert np.array_equal(a.to_numpy().view(np.int64), b.to_numpy().view(np.int64))
