@@ -46,13 +46,13 @@ import importlib.util
 import itertools
 import json
 import re
+import sys
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
 
 VALENCE_LEXICONS = ("afinn", "pattern", "hiv4", "lm", "consensus")
 AGGREGATES = ("sum", "pos_sum", "neg_sum", "n_pos", "n_neg", "max", "min", "mean", "share")
@@ -303,6 +303,7 @@ def _table_parts() -> dict:
         "keys": ["x:" + w for w in words],
         "val": np.ascontiguousarray(mat[:, :n_val]),
         "flags": np.ascontiguousarray(flags),
+        "flags_t": np.ascontiguousarray(flags.T != 0),
         "sub": np.ascontiguousarray(mat[:, -1]),
         "has_val": (mat[:, :n_val] != 0).any(axis=1),
         "nz_t": np.ascontiguousarray((mat[:, :n_val] != 0).T),
@@ -323,6 +324,25 @@ def _last_zero(z: np.ndarray, seg: np.ndarray, n: int) -> np.ndarray:
         last = np.r_[s[1:] != s[:-1], True]
         out[s[last]] = z[i[last]]
     return out
+
+
+def _flag_counts(rows: np.ndarray, sent: np.ndarray, n: int, T: dict, sparse=None) -> np.ndarray:
+    """Per sentence, the number of its tokens (table ``rows``, sentence ids ``sent``, sorted)
+    with each 0/1 flag: integer counts, exact whatever the order. A sentence x row sparse
+    matrix times the flag matrix when scipy is already imported (the news scorer's n-gram
+    blocks import it; 0.02 s for the pool), else numpy (0.05 s): importing scipy.sparse only
+    for this would cost ~0.4 s per process."""
+    if sparse is None:
+        sparse = "scipy.sparse" in sys.modules
+    flags = T["flags"]
+    if sparse:
+        from scipy.sparse import csr_matrix
+
+        indptr = np.r_[0, np.cumsum(np.bincount(sent, minlength=n))]
+        return csr_matrix((np.ones(len(rows)), rows, indptr), shape=(n, len(flags))) @ flags
+    f, t = np.nonzero(T["flags_t"][:, rows])
+    n_flags = flags.shape[1]
+    return np.bincount(f * n + sent[t], minlength=n_flags * n).reshape(n_flags, n).T
 
 
 def lexicon_features(
@@ -459,9 +479,7 @@ def _lexicon_features(tokens, negate, n_scalar: float, own_lexicon) -> dict:
     k0 = 9 * n_val
     n_flags = T["flags"].shape[1]
     j = np.flatnonzero(T["any_flag"][r_sel])
-    indptr = np.r_[0, np.cumsum(np.bincount(s_sel[j], minlength=n))]
-    tok_rows = csr_matrix((np.ones(len(j)), r_sel[j], indptr), shape=(n, len(T["words"])))
-    out[:, k0 : k0 + n_flags] = tok_rows @ T["flags"]
+    out[:, k0 : k0 + n_flags] = _flag_counts(r_sel[j], s_sel[j], n, T)
     j = np.flatnonzero(T["sub"][r_sel] != 0)
     out[:, k0 + n_flags] = np.bincount(s_sel[j], T["sub"][r_sel[j]], minlength=n)
     # per-word block for valence-lexicon words outside the scorer's own lexicon

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import gc
+import re
 import subprocess
 import sys
+from collections import defaultdict
 
 import numpy as np
 import pytest
@@ -125,3 +129,233 @@ def test_news_feature_pass_carries_the_lexicon_block():
     assert "not_good" in f["tokens"][0]
     # a mid-sentence name is not a learned token, so no lexicon reads it ("frank" is in HIV-4)
     assert "frank" not in f["tokens"][2]
+
+
+# ---- exactness of the fast paths (table build, loaders, per-sentence block) -------------------
+
+
+def _csv_hiv4() -> dict[str, float]:
+    """Harvard IV-4 read with ``csv.reader`` (the loader before pyarrow)."""
+    vals: dict[str, list[int]] = defaultdict(list)
+    with open(L.package_file("hiv4"), encoding="latin-1", newline=None) as fh:
+        rows = csv.reader(fh)
+        head = next(rows)
+        e, p, n = head.index("Entry"), head.index("Positiv"), head.index("Negativ")
+        for row in rows:
+            word = re.sub(r"#\d+$", "", row[e]).lower()
+            vals[word].append(bool(row[p]) - bool(row[n]))
+    return {k: sum(v) / len(v) for k, v in vals.items()}
+
+
+def _csv_lm() -> dict[str, tuple[float, ...]]:
+    """Loughran-McDonald read with ``csv.reader`` (the loader before pyarrow)."""
+    out = {}
+    with open(L.package_file("lm"), encoding="latin-1", newline="") as fh:
+        rows = csv.reader(fh)
+        head = next(rows)
+        w, cols = head.index("Word"), [head.index(c) for c in L.LM_CATEGORIES]
+        for row in rows:
+            if any(row[c] not in ("0", "") for c in cols):
+                out[row[w].lower()] = tuple(float(int(row[c] or 0) > 0) for c in cols)
+    return out
+
+
+def test_csv_loaders_equal_csv_module_reading():
+    # same words, values and insertion order (the order feeds np.std of the consensus scales)
+    assert list(L.load_hiv4().items()) == list(_csv_hiv4().items())
+    assert list(L.load_lm().items()) == list(_csv_lm().items())
+
+
+def _bits(a) -> np.ndarray:
+    return np.asarray(a, dtype=float).view(np.int64)
+
+
+def test_table_equals_the_per_word_builder_bit_for_bit():
+    """The column-wise builder against the per-word loop it replaced."""
+    afinn, (pol, sub), hiv, lm, nrc = (
+        L.load_afinn(),
+        L.load_pattern(),
+        _csv_hiv4(),
+        _csv_lm(),
+        L.load_nrc(),
+    )
+    lm_val = {w: f[1] - f[0] for w, f in lm.items() if f[1] != f[0]}
+    nrc_val = {
+        w: float(("positive" in e) - ("negative" in e))
+        for w, e in nrc.items()
+        if ("positive" in e) != ("negative" in e)
+    }
+    vader = vader_lexicon()
+    sources = [vader, afinn, pol, hiv, lm_val, nrc_val]
+    scales = [float(np.std([v for v in lex.values() if v])) for lex in sources]
+    words = sorted(set().union(vader, afinn, pol, hiv, lm, nrc))
+    rows = []
+    for w in words:
+        vals = [lex[w] / sd for lex, sd in zip(sources, scales, strict=True) if lex.get(w)]
+        e = nrc.get(w, frozenset())
+        rows.append(
+            [
+                afinn.get(w, 0.0),
+                pol.get(w, 0.0),
+                hiv.get(w, 0.0),
+                lm_val.get(w, 0.0),
+                sum(vals) / len(vals) if vals else 0.0,
+                *(float(a in e) for a in L.NRC_AFFECTS),
+                *lm.get(w, (0.0,) * 5),
+                sub.get(w, 0.0),
+            ]
+        )
+    rows.append([0.0] * 21)
+    index, mat = L.lexicon_table()
+    assert list(index) == words and list(index.values()) == list(range(len(words)))
+    assert mat.shape == (len(rows), 21)
+    assert (_bits(mat) == _bits(rows)).all()
+
+
+def _exact_reference(tokens: list[str], own, negate=NEGATE) -> tuple[list, dict, list]:
+    """One sentence, token by token, with the float operations in the order the vectorised
+    block must reproduce: sums from 0.0 in token order (as numpy's bincount), max/min with
+    numpy's tie rule (``np.maximum(a, b)`` is ``a if a > b else b``: a later -0.0 wins)."""
+    index, mat = L.lexicon_table()
+    bi = tokens.index("but") if "but" in tokens else -1
+    sums, psum, nsum = [0.0] * 5, [0.0] * 5, [0.0] * 5
+    npos, nneg, nh = [0] * 5, [0] * 5, [0] * 5
+    mx, mn = [0.0] * 5, [0.0] * 5
+    counts = [0.0] * 16
+    xlex: dict[str, float] = {}
+    marked = list(tokens)
+    for i, w in enumerate(tokens):
+        row = mat[index[w]] if w in index else mat[-1]
+        negated = any(p in negate or p.endswith("n't") for p in tokens[max(0, i - 3) : i])
+        m = N_SCALAR if negated else 1.0
+        if bi >= 0 and i != bi:
+            m = m * (0.5 if i < bi else 1.5)
+        if negated and not (w in negate or w.endswith("n't")) and w in index:
+            marked[i] = "not_" + w
+        if not row.any():
+            continue
+        has_val = bool(row[:5].any())
+        for c in range(5):
+            v = row[c] * m
+            sums[c] += v
+            psum[c] += v if v > 0 else 0.0
+            nsum[c] += v if v < 0 else 0.0
+            npos[c] += bool(v > 0)
+            nneg[c] += bool(v < 0)
+            nh[c] += bool(row[c] != 0)
+            if has_val:
+                mx[c] = mx[c] if mx[c] > v else v
+                mn[c] = mn[c] if mn[c] < v else v
+        for j in range(16):
+            counts[j] += row[5 + j]
+        if has_val and w not in own:
+            xlex["x:" + w] = xlex.get("x:" + w, 0.0) + row[4] * m
+    dense = []
+    for c in range(5):
+        mean = sums[c] / nh[c] if nh[c] else 0.0
+        share = nh[c] / max(len(tokens), 1)
+        dense += [sums[c], psum[c], nsum[c], npos[c], nneg[c], mx[c], mn[c], mean, share]
+    return dense + counts, xlex, marked
+
+
+def _tricky_tokens() -> list[list[str]]:
+    """SYNTHETIC token lists for the rules' corner cases."""
+    index, mat = L.lexicon_table()
+    # words with a consensus valence but none in AFINN: negated, AFINN's max/min become -0.0
+    no_afinn = [w for w, i in index.items() if mat[i, 0] == 0 and mat[i, 4] != 0][:3]
+    return [
+        [],
+        ["not", no_afinn[0]],
+        ["good", "not", no_afinn[1], "zzqx"],
+        ["this", "is", "not"],
+        ["good", "day"],  # the negation above ends with its sentence
+        ["bad", "bad", "not", "bad", "but", "bad"],
+        ["but", "good", "but", "terrible", "but"],
+        ["isn't", "it", "good", "but", "never", "nice", no_afinn[2]],
+        ["zzqx", "qqzz"],
+        ["good"] * 5 + ["never"] + ["happy"] * 4,
+    ]
+
+
+@pytest.fixture(scope="module")
+def pool_tokens(shipped_corpus) -> list[list[str]]:
+    """The exact ``tokens`` argument the news scorer passes, for every 40th sentence of the
+    shipped pool (recorded from ``analysis.sentiment._batch_features``)."""
+    from analysis.text import sentence_table
+
+    texts = list(dict.fromkeys(sentence_table(shipped_corpus[0])["text"].iloc[::40]))
+    seen: list = []
+
+    def record(tokens, *args):
+        seen.append(tokens)
+        return real(tokens, *args)
+
+    real = S.lexicon_features
+    S.lexicon_features = record
+    try:
+        S._batch_features(texts)
+    finally:
+        S.lexicon_features = real
+    return seen[0]
+
+
+def test_features_equal_a_sequential_loop_bit_for_bit(pool_tokens):
+    tokens = pool_tokens + _tricky_tokens()
+    own = S._fast_vader().lexicon  # what the news scorer passes
+    assert len(pool_tokens) > 3000
+    out = L.lexicon_features(tokens, NEGATE, N_SCALAR, own)
+    n_marked = n_but = 0
+    for i, toks in enumerate(tokens):
+        dense, xlex, marked = _exact_reference(toks, own)
+        assert (_bits(out["dense"][i]) == _bits(dense)).all(), (toks, out["dense"][i], dense)
+        assert list(out["lex"][i]) == list(xlex)
+        assert _bits(list(out["lex"][i].values())).tolist() == _bits(list(xlex.values())).tolist()
+        assert out["tokens"][i] == marked
+        n_marked += marked != toks
+        n_but += "but" in toks
+    assert n_marked > 50 and n_but > 50  # the rules were exercised
+    # the signed-zero rule was exercised (SYNTHETIC rows: AFINN max/min of "not <word>")
+    k = len(pool_tokens) + 1
+    assert np.signbit(out["dense"][k, COL["afinn_max"]]) and out["dense"][k, COL["afinn_max"]] == 0
+    # nothing marked: the very same list comes back
+    plain = [["good", "day"], ["bad"]]
+    assert L.lexicon_features(plain, NEGATE, N_SCALAR)["tokens"] is plain
+
+
+def test_word_code_memo_and_gc_state(pool_tokens):
+    toks = pool_tokens[:500] + _tricky_tokens()
+    first = L.lexicon_features(toks, NEGATE, N_SCALAR)
+    again = L.lexicon_features(toks, set(NEGATE), N_SCALAR)  # same list, other container
+    assert (_bits(first["dense"]) == _bits(again["dense"])).all()
+    assert first["lex"] == again["lex"] and first["tokens"] == again["tokens"]
+    # another negation list gets its own codes (only words ending in "n't" still negate)
+    none = L.lexicon_features(toks, frozenset(), N_SCALAR)
+    assert none["tokens"] != first["tokens"]
+    for i, t in enumerate(toks):
+        dense, _, marked = _exact_reference(t, frozenset(), negate=frozenset())
+        assert none["tokens"][i] == marked and (_bits(none["dense"][i]) == _bits(dense)).all()
+    # the collector is switched off only during the call
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        L.lexicon_features(toks, NEGATE, N_SCALAR)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_flag_counts_sparse_and_numpy_agree(pool_tokens):
+    T = L._table_parts()
+    index, _ = L.lexicon_table()
+    rows, sent = [], []
+    for s, toks in enumerate(pool_tokens):
+        for w in toks:
+            r = index.get(w)
+            if r is not None and T["any_flag"][r]:
+                rows.append(r)
+                sent.append(s)
+    rows, sent = np.array(rows), np.array(sent)
+    n = len(pool_tokens)
+    a = L._flag_counts(rows, sent, n, T, sparse=True)
+    b = L._flag_counts(rows, sent, n, T, sparse=False)
+    assert a.shape == b.shape == (n, 15) and (np.asarray(a) == b).all() and b.sum() > 1000
