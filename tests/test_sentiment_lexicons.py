@@ -359,3 +359,19 @@ def test_flag_counts_sparse_and_numpy_agree(pool_tokens):
     a = L._flag_counts(rows, sent, n, T, sparse=True)
     b = L._flag_counts(rows, sent, n, T, sparse=False)
     assert a.shape == b.shape == (n, 15) and (np.asarray(a) == b).all() and b.sum() > 1000
+
+
+def test_token_codes_arrow_and_lookup_paths_agree(pool_tokens):
+    toks = pool_tokens + _tricky_tokens()
+    total = sum(map(len, toks))
+    for negate in (frozenset(NEGATE), frozenset()):
+        arrow = L._token_codes(toks, negate, total)
+        plain = L._token_codes(toks, negate, total, arrow=False)
+        assert arrow.dtype == plain.dtype == np.int64 and (arrow == plain).all()
+        assert (arrow & 1).any() and (arrow & 2).any() and (arrow & 4).any()
+    # SYNTHETIC: a lone surrogate cannot be UTF-8 encoded; the look-up path takes over
+    odd = [["not", "good", "\ud800"], ["fine", "but", "bad"]]
+    out = L.lexicon_features(odd, NEGATE, N_SCALAR)
+    for i, t in enumerate(odd):
+        dense, xlex, marked = _exact_reference(t, frozenset())
+        assert (_bits(out["dense"][i]) == _bits(dense)).all() and out["tokens"][i] == marked
