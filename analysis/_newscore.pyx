@@ -921,3 +921,29 @@ cdef inline bint _any_char(str s, Py_ssize_t n, const unsigned char[::1] table):
         if c < 128 and table[c]:
             return True
     return False
+
+
+def spans_tokens(str text, list spans):
+    """``sentiment._spans_tokens``: indices (sorted) of the whitespace tokens of ``text``
+    overlapping any of the ``(start, end)`` character spans (``str.split``'s and ``\\S+``'s
+    whitespace: ``Py_UNICODE_ISSPACE``)."""
+    cdef Py_ssize_t n = len(text), i = 0, j, ntok = 0, a, b, k
+    cdef list starts = [], ends = []
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            break
+        j = i
+        while j < n and not text[j].isspace():
+            j += 1
+        starts.append(i)
+        ends.append(j)
+        ntok += 1
+        i = j
+    cdef bytearray hit = bytearray(ntok)
+    for a, b in spans:
+        for k in range(ntok):
+            if <Py_ssize_t>starts[k] < b and <Py_ssize_t>ends[k] > a:
+                hit[k] = 1
+    return [k for k in range(ntok) if hit[k]]

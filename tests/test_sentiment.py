@@ -589,3 +589,15 @@ def test_python_fallback_gives_the_same_scores(pool_sentences, monkeypatch):
     for a, b in [(vader_c, vader_py), (news_c, news_py)]:
         assert list(a.columns) == list(b.columns)
         assert np.array_equal(a.to_numpy().view(np.int64), b.to_numpy().view(np.int64))
+
+
+def test_compiled_spans_tokens_equal_python(pool_sentences):
+    import random
+
+    rng = random.Random(5)
+    texts = pool_sentences[:800] + TRICKY + ["a\tb\u00a0c\u2009d  e\n f", " x ", "\u3000y z"]
+    for text in texts:
+        n = len(text)
+        spans = [tuple(sorted(rng.randrange(n + 1) for _ in range(2))) for _ in range(3)]
+        spans += [(0, n), (n, n)]
+        assert S._newscore.spans_tokens(text, spans) == S._spans_tokens(text, spans), text
