@@ -358,19 +358,6 @@ def _table_parts() -> dict:
     }
 
 
-def _last_zero(z: np.ndarray, seg: np.ndarray, n: int) -> np.ndarray:
-    """Per segment (``seg`` sorted), the last of the values ``z`` that are zero (keeping its
-    sign), else +0.0: what ``np.maximum.at``/``np.minimum.at`` from +0.0 leave when no value is
-    above/below zero (numpy returns the second argument on ties, so a later -0.0 wins)."""
-    out = np.zeros(n)
-    i = np.flatnonzero(z == 0)
-    if len(i):
-        s = seg[i]
-        last = np.r_[s[1:] != s[:-1], True]
-        out[s[last]] = z[i[last]]
-    return out
-
-
 def _flag_counts(rows: np.ndarray, sent: np.ndarray, n: int, T: dict, sparse=None) -> np.ndarray:
     """Per sentence, the number of its tokens (table ``rows``, sentence ids ``sent``, sorted)
     with each 0/1 flag: integer counts, exact whatever the order. A sentence x row sparse
@@ -411,12 +398,12 @@ def lexicon_features(
         ``"not_" + word`` (the scope of the negation rule), so "not good" and "good" are
         different n-grams; negation words themselves are not marked.
 
-    Cost (whole shipped pool, 159,920 distinct sentences, 3.24 M tokens, one core, CPU): the
-    only per-token Python step is one dict look-up per token (a process-wide word -> code memo);
+    Cost (whole shipped pool: 159,920 distinct sentences, 3.24 M tokens; one core, CPU; see
+    benchmarks/RESULTS_sentiment.md): the one step over every token is ``_token_codes``;
     everything after it touches only the 0.78 M tokens with a table entry, the few negation
-    scopes and "but"s, and the per-word entries. Sums stay numpy ``bincount``s in token order
-    (bit-identical to a per-sentence loop); max/min use ``reduceat`` (order-free) plus the
-    sign rule of ``_last_zero``; 0/1 flag counts are integer sums (exact in any order).
+    scopes and "but"s, and the 0.39 M per-word entries. The sums are numpy ``bincount``s in
+    token order, as before (bit-identical); max/min use ``reduceat`` (order-free) plus numpy's
+    tie rule for signed zeros; the 0/1 flag counts are integer sums (exact in any order).
     """
     if not tokens:
         return _lexicon_features(tokens, negate, n_scalar, own_lexicon)
