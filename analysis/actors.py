@@ -262,7 +262,7 @@ def _prefix_table(words: tuple[str, ...]) -> np.ndarray:
     """Whether three bytes (``b0 | b1 << 8 | b2 << 16``) begin one of the ASCII ``words``
     (a shorter word matches any following bytes)."""
     table = np.zeros(1 << 24, dtype=bool)
-    rest = np.arange(1 << 24, dtype=np.int64)
+    rest = np.arange(1 << 16, dtype=np.int64)  # the free bytes after a 1- or 2-byte word
     for w in words:
         wb = w.encode("ascii")[:3]
         table[rest[: 1 << (8 * (3 - len(wb)))] << (8 * len(wb)) | int.from_bytes(wb, "little")] = (
@@ -337,6 +337,14 @@ def _candidate_starts(matcher: ActorMatcher, text: str) -> list[int]:
 
 
 _AUTOMATA: dict[tuple[str, ...], Any] = {}
+
+
+@functools.lru_cache(maxsize=1)
+def _str_dtype() -> Any:
+    """The dtype pandas gives a column built from Python strings (``str`` in pandas 3)."""
+    return pd.Series(["a"]).dtype
+
+
 _UNSEEN = object()
 
 
@@ -349,7 +357,10 @@ def actor_mentions(sentences: pd.DataFrame, actors: Any = None) -> pd.DataFrame:
     offsets, ``voice`` is the sentence's voice (reporter/quoted).
     """
     matcher = actor_matcher(_resolve_actors(actors))
-    texts = [t if isinstance(t, str) else "" for t in sentences["text"].tolist()]
+    col = sentences["text"]
+    texts = col.tolist()
+    if col.dtype != _str_dtype() or col.isna().any():  # non-strings count as empty texts
+        texts = [t if isinstance(t, str) else "" for t in texts]
     # one string, sentences joined by NUL: no alias can match across it (look-arounds and \s+
     # treat it as a non-word, non-space character), so matches stay inside their sentence
     big = "\x00".join(texts)
@@ -383,8 +394,11 @@ def actor_mentions(sentences: pd.DataFrame, actors: Any = None) -> pd.DataFrame:
     off = sentences["start"].to_numpy(dtype=np.int64)[k] - sent_start[k]
     actor, alias = zip(*hits)
 
-    def take(col: str) -> list:
-        return sentences[col].take(k).tolist()
+    def take(col: str) -> Any:
+        values = sentences[col].take(k)
+        if values.dtype == _str_dtype():  # already the dtype a list of str gets: no round trip
+            return values.reset_index(drop=True)
+        return values.tolist()
 
     df = pd.DataFrame(
         {

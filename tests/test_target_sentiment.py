@@ -234,6 +234,9 @@ def test_fast_path_on_tricky_synthetic_text(model):
         "   ",
         "x",
         "Microsoft's chief said Oracle’s deal was not good, but IBM's was excellent.",
+        # NUL and non-ASCII tokens, tokens longer than eight characters (the packed-key path)
+        "A nul\x00byte, the ñandú and an_extraordinarily_long_token beside Amazon; not bad",
+        "İstanbul’s IBM praised Amazon\x00 and Google: über-good, \x00",
     ]
     X = []
     for s in texts:
