@@ -13,11 +13,14 @@ bookkeeping for. Exclusion phrases are alternatives of the same expression that 
 match covering them is dropped.
 
 Speed: Python's ``re`` tries the whole alternation at every character (3 s CPU over the 168k
-sentences of the shipped pool), so :func:`actor_mentions` first finds candidate positions with
-one pyahocorasick pass over the lower-cased text for the first word of every phrase, and runs the
-same expression (``pattern.match``) only there, keeping finditer's leftmost, non-overlapping
-order. The mentions are identical (tested against a plain ``finditer`` per sentence); 3.6 s ->
-about 1 s on the pool.
+sentences of the shipped pool), so :func:`actor_mentions` first finds candidate positions and
+runs the same expression (``pattern.match``) only there, keeping finditer's leftmost,
+non-overlapping order. Candidates are positions after a non-word character where the case-folded
+text starts with the first word of a phrase followed by a non-word character, found with numpy
+on the text's UTF-8 bytes (:func:`_candidate_starts`; a dictionary with non-ASCII first words
+uses one pyahocorasick pass instead). The mentions are identical (tested against a plain
+``finditer`` per sentence); whole pool: 3.6 s (finditer) -> 2.1 s (pyahocorasick candidates)
+-> about 1.0 s (byte scan), ``benchmarks/RESULTS_target.md``.
 
 Actor-targeted sentiment scores each mention with the target-dependent classifier of
 :mod:`analysis.target_sentiment`, whose features are relative to the mention (its clause, the
