@@ -429,8 +429,8 @@ def _lexicon_features(tokens, negate, n_scalar: float, own_lexicon) -> dict:
     if not total:
         return {"dense": out, "lex": [{} for _ in range(n)], "tokens": tokens}
     missing = len(T["words"]) - 1
-    key = negate if isinstance(negate, frozenset) else frozenset(negate)
-    codes = _token_codes(tokens, key, total)
+    negate = negate if isinstance(negate, frozenset) else frozenset(negate)
+    codes = _token_codes(tokens, negate, total)
     ends = np.cumsum(lens)
     starts = ends - lens
     # negation scopes: the (few) negation tokens mark up to three following tokens in the sentence
@@ -528,8 +528,8 @@ def _lexicon_features(tokens, negate, n_scalar: float, own_lexicon) -> dict:
         tot = np.bincount(pair, xs).tolist()
         us, uw = np.divmod(uniq, n_rows)
         keys = map(T["keys"].__getitem__, uw.tolist())
-        for s_, key, x in zip(us.tolist(), keys, tot, strict=True):
-            lex[s_][key] = x
+        for s_, k, x in zip(us.tolist(), keys, tot, strict=True):
+            lex[s_][k] = x
     # negation marking of listed words inside a negation's scope
     marked = tokens
     to_mark = np.flatnonzero(negated)
