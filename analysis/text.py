@@ -155,13 +155,17 @@ def _spans_and_texts(text: str) -> tuple[list[int], list[int], list[str]]:
             return [s for s, _ in spans], [e for _, e in spans], [text[s:e] for s, e in spans]
     rstripped = list(map(str.rstrip, segs))
     cores = list(map(str.lstrip, rstripped))
-    keep = list(map(len, cores))
-    ends = list(compress(map(operator.add, offsets, map(len, rstripped)), keep))
-    lengths = list(compress(keep, keep))
+    lengths = list(map(len, cores))
+    ends = map(operator.add, offsets, map(len, rstripped))
+    if 0 in lengths:  # whitespace-only segments
+        ends = list(compress(ends, lengths))
+        cores = list(compress(cores, lengths))
+        lengths = list(compress(lengths, lengths))
+        if not cores:
+            return [], [], []
+    else:
+        ends = list(ends)
     starts = list(map(operator.sub, ends, lengths))
-    cores = list(compress(cores, keep))
-    if not cores:
-        return [], [], []
     if any(map(operator.contains, cores, repeat("\n"))):  # paragraph breaks inside a segment
         spans = _cap_length(text, _repair_spans(text, _spans_by_segment(text, segs)))
         return [s for s, _ in spans], [e for _, e in spans], [text[s:e] for s, e in spans]
@@ -176,7 +180,8 @@ def _spans_and_texts(text: str) -> tuple[list[int], list[int], list[str]]:
     )
     if cand:
         starts, ends, cores = _repair_windows(text, starts, ends, cores, cand)
-    if max(map(operator.sub, ends, starts)) > MAX_SENTENCE_CHARS:
+        lengths = map(operator.sub, ends, starts)
+    if max(lengths) > MAX_SENTENCE_CHARS:
         spans = _cap_length(text, list(zip(starts, ends, strict=True)))
         return [s for s, _ in spans], [e for _, e in spans], [text[s:e] for s, e in spans]
     return starts, ends, cores
@@ -582,7 +587,7 @@ def sentence_voice(
 # each chunk's characters are classified once with numpy, and letter/word counts, quoted
 # shares and speakers come from prefix sums and searchsorted over the chunk's quotations.
 
-_CHUNK_CHARS = 4_000_000
+_CHUNK_CHARS = 300_000
 _ALNUM, _WORDCH, _APOS = 1, 2, 4
 _FLAGS_BMP: np.ndarray | None = None
 
