@@ -102,8 +102,9 @@ conversion and index mapping cost what the faster automaton saves).
 
 from __future__ import annotations
 
-import copy
-import hashlib
+import codecs
+import dataclasses
+import functools
 import re
 import warnings
 from collections.abc import Iterable, Mapping
@@ -232,7 +233,26 @@ class Lexicon:
         return pd.DataFrame(rows, columns=["lexicon", "category", "cue", "example", "note"])
 
 
-_COMPILE_CACHE: dict[str, _Compiled] = {}
+_COMPILE_CACHE: dict[tuple, _Compiled] = {}
+# letters by how often English words start with them (then the rest by code point)
+_LETTER_RANK = {ch: i for i, ch in enumerate(" tasiocwpfhbmdrnelguvjykqxz0123456789")}
+
+
+def _compile_key(lexs: list[Lexicon]) -> tuple:
+    """Everything :func:`_compile` reads from the lexicons (names, cue texts, exclusions,
+    negation settings; not examples, notes or descriptions). Built in about 1 ms for the shipped
+    lexicons, against 27 ms for hashing their ``repr``, which it replaced."""
+    return tuple(
+        (
+            lx.name,
+            lx.path,
+            lx.negation_window,
+            tuple(sorted(lx.not_negatable)),
+            tuple(lx.exclude),
+            tuple((cat, tuple(c.text for c in cues)) for cat, cues in lx.categories.items()),
+        )
+        for lx in lexs
+    )
 
 
 class LexiconSet(Mapping):
@@ -271,7 +291,7 @@ class LexiconSet(Mapping):
             lexs = list(self._lex.values())
             # the same lexicon content compiles to the same automaton: reuse it across sets
             # (the pipeline builds one set per lexicon per chunk)
-            key = hashlib.sha256(repr(lexs).encode("utf-8")).hexdigest()
+            key = _compile_key(lexs)
             got = _COMPILE_CACHE.get(key)
             if got is None:
                 got = _compile(lexs)
@@ -452,11 +472,23 @@ def read_lexicon(path: str | Path) -> Lexicon:
     except OSError:
         key = None
     if key is not None and key in _READ_CACHE:
-        return copy.deepcopy(_READ_CACHE[key])
+        return _copy_lexicon(_READ_CACHE[key])
     lx = _read_lexicon_file(path)
     if key is not None:
-        _READ_CACHE[key] = copy.deepcopy(lx)
+        _READ_CACHE[key] = _copy_lexicon(lx)
     return lx
+
+
+def _copy_lexicon(lx: Lexicon) -> Lexicon:
+    """An independent copy: new containers, the same (frozen, immutable) :class:`Cue` objects.
+    A deep copy gave the same result at 20x the cost (24 ms for the shipped lexicons)."""
+    return dataclasses.replace(
+        lx,
+        categories={cat: list(cues) for cat, cues in lx.categories.items()},
+        category_descriptions=dict(lx.category_descriptions),
+        not_negatable=set(lx.not_negatable),
+        exclude=list(lx.exclude),
+    )
 
 
 def _read_lexicon_file(path: Path) -> Lexicon:
@@ -669,16 +701,23 @@ class _Compiled:
     cue_regex: list[re.Pattern | None]  # on the lower-case text
     cue_regex_cs: list[re.Pattern | None]  # fullmatch on the normalised original (cased cues)
     cue_negatable: np.ndarray
+    cue_exclude: np.ndarray  # the lexicon's exclusion phrases (never hits)
     cue_name_rank: np.ndarray  # rank of (lexicon name, category name), for sorting output
+    cue_tie_rank: np.ndarray  # rank of (wildcards, category, cue text): overlap tie-breaks
+    cue_category_code: np.ndarray  # category name as an integer code
     lex_names: list[str]
     lex_window: np.ndarray
+    cue_anchor: list[str]  # the lower-cased literal prefix the automaton finds
+    cue_verify: np.ndarray  # the anchor has non-word characters: compare it with the text
     automaton: Any
     indptr: np.ndarray  # key id -> slice of cue ids
     key_ids: np.ndarray
-    key_len: np.ndarray
+    key_start: np.ndarray  # anchor start = end index of the key in the scan text - key_start
+    key_end: np.ndarray  # anchor end = end index of the key in the scan text - key_end
+    key_chars: frozenset[str]  # the characters of the automaton's keys
 
 
-def _name_rank(pairs: list[tuple[str, str]]) -> np.ndarray:
+def _name_rank(pairs: list[tuple]) -> np.ndarray:
     order = {p: i for i, p in enumerate(sorted(set(pairs)))}
     return np.asarray([order[p] for p in pairs], dtype=np.int64)
 
@@ -707,20 +746,49 @@ def _compile(lexicons: list[Lexicon]) -> _Compiled:
             except ValueError as err:
                 raise LexiconError(lx.path, "exclude", f"{text!r}: {err}") from err
             rows.append((li, EXCLUDE_CATEGORY, text, pc, False))
+    # The automaton scans the text with every non-word character as a space, padded with a
+    # space at both ends (``_Normalised.scan``). A key is the anchor written the same way, with
+    # a space before it when the cue needs a word boundary there (its first character is a word
+    # character) and after it when the cue is a literal ending in a word character. So every key
+    # starts with a space, the automaton's root has one child, and a key is found only where its
+    # boundaries hold. Measured on the shipped pool: 0.32 s CPU against 0.57 s for the anchors
+    # themselves on the lower-cased text, with 324k instead of 577k raw matches to check.
+    # Anchors with non-word characters (spaces between words, apostrophes) are then compared
+    # with the normalised text itself, since any non-word character reads as a space here.
     keys: dict[str, list[int]] = {}
-    for cid, r in enumerate(rows):
-        keys.setdefault(r[3].anchor.lower(), []).append(cid)
+    key_shape: dict[str, tuple[int, int]] = {}
+    anchors = [r[3].anchor.lower() for r in rows]
+    verify = []
+    for cid, (r, anchor) in enumerate(zip(rows, anchors, strict=True)):
+        word = _is_word(_codes(anchor))
+        mapped = "".join(ch if w else " " for ch, w in zip(anchor, word.tolist(), strict=True))
+        verify.append(not word.all())
+        lead = 1 if r[3].first_word else 0
+        trail = 1 if r[3].literal and r[3].last_word else 0
+        key = " " * lead + mapped + " " * trail
+        keys.setdefault(key, []).append(cid)
+        # the scan text is the normalised text shifted by one (its leading pad)
+        key_shape[key] = (len(key) - lead, trail)
     auto = ahocorasick.Automaton()
     indptr = [0]
     ids: list[int] = []
-    klen = []
-    for kid, k in enumerate(sorted(keys)):
-        auto.add_word(k, kid)
+    kshape = []
+    for k in sorted(keys):
         ids.extend(keys[k])
         indptr.append(len(ids))
-        klen.append(len(k))
+        kshape.append(key_shape[k])
+    # pyahocorasick looks a character up among a node's children one by one, in the order they
+    # were added: adding the keys by how often English words start with their letters makes
+    # the lookup at each word start shorter (5% of the scan on the shipped pool)
+    kid_of = {k: kid for kid, k in enumerate(sorted(keys))}
+    n_ranked = len(_LETTER_RANK)
+    for k in sorted(keys, key=lambda k: [_LETTER_RANK.get(c, n_ranked + ord(c)) for c in k]):
+        auto.add_word(k, kid_of[k])
     if keys:
         auto.make_automaton()
+
+    # exclusions rank before cues of the same span (see "Overlaps")
+    nwild = [-1 if r[1] == EXCLUDE_CATEGORY else r[3].n_wild for r in rows]
 
     def rx(pattern: str | None, lower: bool):
         if pattern is None:
@@ -735,33 +803,110 @@ def _compile(lexicons: list[Lexicon]) -> _Compiled:
         cue_lex_name=[lex_names[r[0]] for r in rows],
         cue_literal=np.asarray([r[3].literal for r in rows], dtype=bool),
         cue_case=np.asarray([r[3].case_sensitive for r in rows], dtype=bool),
-        # exclusions rank before cues of the same span (see "Overlaps")
-        cue_nwild=np.asarray(
-            [-1 if r[1] == EXCLUDE_CATEGORY else r[3].n_wild for r in rows], dtype=np.int64
-        ),
+        cue_nwild=np.asarray(nwild, dtype=np.int64),
         cue_first_word=np.asarray([r[3].first_word for r in rows], dtype=bool),
         cue_last_word=np.asarray([r[3].last_word for r in rows], dtype=bool),
         cue_regex=[rx(r[3].regex, True) for r in rows],
         cue_regex_cs=[rx(r[3].regex, False) if r[3].case_sensitive else None for r in rows],
         cue_negatable=np.asarray([r[4] for r in rows], dtype=bool),
+        cue_exclude=np.asarray([r[1] == EXCLUDE_CATEGORY for r in rows], dtype=bool),
         cue_name_rank=_name_rank([(lex_names[r[0]], r[1]) for r in rows]),
+        cue_tie_rank=_name_rank([(nwild[i], r[1], r[2]) for i, r in enumerate(rows)]),
+        cue_category_code=_name_rank([(r[1],) for r in rows]),
         lex_names=lex_names,
         lex_window=np.asarray([lx.negation_window for lx in lexicons], dtype=np.int64),
+        cue_anchor=anchors,
+        cue_verify=np.asarray(verify, dtype=bool),
         automaton=auto if keys else None,
         indptr=np.asarray(indptr, dtype=np.int64),
         key_ids=np.asarray(ids, dtype=np.int64),
-        key_len=np.asarray(klen, dtype=np.int64),
+        key_start=np.asarray([k[0] for k in kshape], dtype=np.int64).reshape(-1),
+        key_end=np.asarray([k[1] for k in kshape], dtype=np.int64).reshape(-1),
+        key_chars=frozenset("".join(keys)),
     )
 
 
 # --------------------------------------------------------------------------- normalisation
 
 _CLAUSE_RE = re.compile("[" + re.escape(CLAUSE_PUNCT) + "]")
-_WORD_LUT = np.array([chr(c).isalnum() or c == 95 for c in range(0x3001)], dtype=bool)
-# text normalisation as plain string replacements (C speed; every replacement keeps the length)
+# text normalisation of short strings (cues) as plain string replacements
 _SPACE_REPLACEMENTS = [(chr(c), " ") for c in _SPACE_CODES]
 _OTHER_REPLACEMENTS = [(chr(c), " ") for c in _HYPHEN_CODES] + [(chr(c), "'") for c in _APOS_CODES]
 _REPLACEMENTS = _SPACE_REPLACEMENTS + _OTHER_REPLACEMENTS
+_BMP = 0x10000
+_SIGMA = "\u03a3"  # the one character whose lower case depends on its context in str.lower()
+
+
+@functools.cache
+def _char_tables() -> dict[str, np.ndarray]:
+    """Lookup tables over the Basic Multilingual Plane, built on first use (about 30 ms).
+
+    ``lower``: each character's lower case when that is one character, else itself; ``norm``:
+    that, then spaces, tabs, no-break spaces and hyphens to " " and curly apostrophes to "'";
+    ``norm_sp``: the same before hyphens and apostrophes are replaced (whitespace runs are found
+    at that step); ``norm_scan``: ``norm`` with every non-word character as " " (the text the
+    automaton scans); ``replace``, ``replace_sp``, ``replace_scan``: the same without
+    lower-casing; ``word``: ``str.isalnum()`` or ``_``.
+    """
+    chars = [chr(c) for c in range(_BMP)]
+    lower = np.asarray(
+        [ord(lo) if len(lo := ch.lower()) == 1 else ord(ch) for ch in chars], dtype=np.uint32
+    )
+    replace_sp = np.arange(_BMP, dtype=np.uint32)
+    replace_sp[_SPACE_CODES] = 32
+    replace = replace_sp.copy()
+    replace[_HYPHEN_CODES] = 32
+    replace[_APOS_CODES] = 39
+    word = np.asarray([ch.isalnum() for ch in chars], dtype=bool)
+    word[95] = True
+    norm = replace[lower]
+    blank = np.uint32(32)
+    tables = {
+        "lower": lower,
+        "norm": norm,
+        "norm_sp": replace_sp[lower],
+        "norm_scan": np.where(word[norm], norm, blank),
+        "replace": replace,
+        "replace_sp": replace_sp,
+        "replace_scan": np.where(word[replace], replace, blank),
+        "word": word,
+    }
+    for t in tables.values():
+        t.flags.writeable = False
+    return tables
+
+
+# word characters that stand in for the text's word characters no cue contains (the first one
+# no cue contains is used), so that the scan text fits in one byte per character
+_STAND_INS = "µªºßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿ"
+
+
+@functools.lru_cache(maxsize=16)
+def _scan_tables(key_chars: frozenset[str]) -> tuple[np.ndarray, np.ndarray, int | None]:
+    """Tables from a code point to the scan text for an automaton whose keys use ``key_chars``:
+    every non-word character becomes " ", a word character the keys use stays (lower-cased), any
+    other word character becomes one stand-in word character the keys do not use. Where a key
+    can match is unchanged (a key never matches at a character it does not contain, and word
+    boundaries are kept), and the scan text fits in one byte per character: on the shipped pool
+    that saves 0.1 s of building a 4-byte-per-character text. Returns the table for text as it
+    is, the table for lower-cased text, and the stand-in (``None``: keys use characters beyond
+    one byte, and the scan text keeps every word character)."""
+    tab = _char_tables()
+    stand_in = next((c for c in _STAND_INS if c not in key_chars), None)
+    if stand_in is None or any(ord(c) > 0xFF for c in key_chars):
+        return tab["norm_scan"], tab["replace_scan"], None
+    used = np.zeros(_BMP, dtype=bool)
+    used[[ord(c) for c in key_chars]] = True
+    tables = []
+    for base in (tab["norm"], tab["replace"]):
+        word = tab["word"][base]
+        table = np.full(_BMP, 32, dtype=np.uint8)
+        table[word] = ord(stand_in)
+        keep = word & used[base]
+        table[keep] = base[keep]
+        table.flags.writeable = False
+        tables.append(table)
+    return tables[0], tables[1], ord(stand_in)
 
 
 def _codes(s: str) -> np.ndarray:
@@ -769,13 +914,23 @@ def _codes(s: str) -> np.ndarray:
     return np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+def _from_codes(codes: np.ndarray) -> str:
+    """The string of the code points ``codes`` (the inverse of :func:`_codes`); one-byte codes
+    are read as Latin-1."""
+    codes = np.ascontiguousarray(codes)
+    if codes.dtype == np.uint8:
+        return codecs.latin_1_decode(memoryview(codes))[0]
+    return codecs.utf_32_le_decode(memoryview(codes), "surrogatepass")[0]
+
+
 def _is_word(codes: np.ndarray) -> np.ndarray:
     """``True`` where the code point is a word character (``str.isalnum()`` or ``_``)."""
-    small = codes < len(_WORD_LUT)
+    word = _char_tables()["word"]
+    small = codes < _BMP
     if small.all():
-        return _WORD_LUT[codes]
+        return word[codes]
     out = np.zeros(len(codes), dtype=bool)
-    out[small] = _WORD_LUT[codes[small]]
+    out[small] = word[codes[small]]
     out[~small] = [chr(int(c)).isalnum() for c in codes[~small]]
     return out
 
@@ -790,6 +945,9 @@ class _Normalised:
     codes: np.ndarray
     run_points: np.ndarray  # normalised offsets where deleted characters follow
     run_deleted: np.ndarray  # cumulative deleted characters at each run point
+    # " " + ``lower`` with every non-word character as " " + " ": what the automaton scans
+    scan: str = ""
+    original: np.ndarray | None = None  # code points of the text as it was given
 
     def to_orig(self, pos: np.ndarray) -> np.ndarray:
         pos = np.asarray(pos, dtype=np.int64)
@@ -806,125 +964,172 @@ def _lower_same_length(s: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in s)
 
 
-_OTHER_SPACE_RE = re.compile("[" + "".join(chr(c) for c in _SPACE_CODES) + "]")
+def _normalise(text: str, key_chars: frozenset[str] | None = None) -> _Normalised:
+    """Normalise once for matching.
 
+    Lower case (a character whose lower case is longer than one character is kept as it is);
+    spaces, tabs, no-break spaces and hyphens become a space; curly apostrophes become "'". Runs
+    of whitespace (two or more spaces, tabs ...) collapse to one space, the only step that
+    changes offsets; hyphen-made runs (" - ") are left alone as they never sit inside a phrase.
+    Opening single quotes (‘) are kept because the quote detector needs them. ``scan`` is the
+    text the automaton scans (see :func:`_scan_tables` for ``key_chars``, the characters of
+    the automaton's keys; ``None`` keeps every word character).
 
-def _normalise(text: str) -> _Normalised:
-    """Normalise once for matching (C-speed string operations, no per-character Python).
-
-    Lower case; spaces, tabs, no-break spaces and hyphens become a space; curly apostrophes
-    become "'". Runs of whitespace (two or more spaces, tabs ...) collapse to one space, the only
-    step that changes offsets; hyphen-made runs (" - ") are left alone as they never sit inside a
-    phrase. Opening single quotes (‘) are kept because the quote detector needs them.
+    Done on the code points with lookup tables: encode, one table lookup, decode. On the
+    shipped pool (23.5 million characters) this takes about 0.3 s CPU against 0.9 s for
+    ``str.lower()`` followed by one ``str.replace`` per character class, which it replaced (the
+    output is identical: ``tests/test_framing.py``).
     """
-    low = _lower_same_length(text)
-    if _OTHER_SPACE_RE.search(low):
-        for old, new in _SPACE_REPLACEMENTS:
-            if old in low:
-                low = low.replace(old, new)
-    runs: list[tuple[int, int]] = []
-    i = low.find("  ")
-    while i >= 0:
-        j = i + 2
-        while j < len(low) and low[j] == " ":
-            j += 1
-        runs.append((i + 1, j))  # keep the first space, delete the rest
-        i = low.find("  ", j)
-    for old, new in _OTHER_REPLACEMENTS:
-        if old in low:
-            low = low.replace(old, new)
-    codes = _codes(low)
-    if not runs:
+    tab = _char_tables()
+    if key_chars is None:
+        scan_tables, stand_in = (tab["norm_scan"], tab["replace_scan"]), None
+    else:
+        *scan_tables, stand_in = _scan_tables(key_chars)
+    if _SIGMA in text:  # str.lower() writes a capital sigma by its context: keep its result
+        original = _codes(text)
+        raw = _codes(_lower_same_length(text))
+        table, table_sp, table_scan = tab["replace"], tab["replace_sp"], scan_tables[1]
+        lower_astral = False
+    else:
+        raw = original = _codes(text)
+        table, table_sp, table_scan = tab["norm"], tab["norm_sp"], scan_tables[0]
+        lower_astral = True
+    n = len(raw)
+    codes = table.take(raw, mode="clip")  # code points beyond the table are set below
+    scan = np.empty(n + 2, dtype=table_scan.dtype)  # padded with a space at both ends
+    scan[0] = scan[-1] = 32
+    table_scan.take(raw, mode="clip", out=scan[1:-1])
+    if n and int(raw.max()) >= _BMP:
+        where = np.flatnonzero(raw >= _BMP)
+        vals = raw[where]
+        if lower_astral:
+            uniq = np.unique(vals)
+            low = [ord(lo) if len(lo := chr(c).lower()) == 1 else c for c in uniq.tolist()]
+            vals = np.asarray(low, dtype=np.uint32)[np.searchsorted(uniq, vals)]
+        codes[where] = vals
+        scan[where + 1] = np.where(_is_word(vals), vals if stand_in is None else stand_in, 32)
+    # whitespace runs: neighbours that are spaces before hyphens become spaces too
+    sp = codes == 32
+    pair = np.flatnonzero(sp[1:] & sp[:-1])
+    if len(pair):
+        run = (table_sp.take(raw[pair], mode="clip") == 32) & (
+            table_sp.take(raw[pair + 1], mode="clip") == 32
+        )
+        pair = pair[run]
+    if not len(pair):
         empty = np.zeros(0, dtype=np.int64)
-        return _Normalised(lower=low, codes=codes, run_points=empty, run_deleted=empty)
-    pieces, prev, deleted, points, cum = [], 0, 0, [], []
-    for a, b in runs:
-        pieces.append(low[prev:a])
-        points.append(a - deleted)
-        deleted += b - a
-        cum.append(deleted)
-        prev = b
-    pieces.append(low[prev:])
+        return _Normalised(_from_codes(codes), codes, empty, empty, _from_codes(scan), original)
+    deleted = pair.astype(np.int64) + 1  # keep the first space of a run, delete the rest
+    keep = np.ones(n + 2, dtype=bool)
+    keep[deleted + 1] = False
+    first = np.flatnonzero(np.diff(deleted, prepend=-2) != 1)  # index of each run's first
     return _Normalised(
-        lower="".join(pieces),
+        lower=_from_codes(codes[keep[1:-1]]),
         codes=codes,
-        run_points=np.asarray(points, dtype=np.int64),
-        run_deleted=np.asarray(cum, dtype=np.int64),
+        run_points=deleted[first] - first,
+        run_deleted=np.append(first[1:], len(deleted)).astype(np.int64),
+        scan=_from_codes(scan[keep]),
+        original=original,
     )
 
 
 # --------------------------------------------------------------------------- matching core
 
 
-def _scan(comp: _Compiled, nt: _Normalised, original: str) -> pd.DataFrame:
-    """Candidate matches ``(s, e, cue_id)`` in normalised coordinates (boundaries checked)."""
-    n = len(nt.lower)
-    empty = pd.DataFrame({"s": [], "e": [], "cue_id": []}, dtype=np.int64)
-    if comp.automaton is None or n == 0:
-        return empty
+_Cands = tuple[np.ndarray, np.ndarray, np.ndarray]  # (start, end, cue id)
+
+
+def _empty_cands() -> _Cands:
+    return tuple(np.zeros(0, dtype=np.int64) for _ in range(3))  # type: ignore[return-value]
+
+
+def _scan(comp: _Compiled, nt: _Normalised, original: str) -> _Cands:
+    """Candidate matches ``(start, end, cue id)`` in normalised coordinates, boundaries checked
+    (in no particular order)."""
+    if comp.automaton is None or not nt.lower:
+        return _empty_cands()
     hay = nt.lower
-    raw = np.fromiter(chain.from_iterable(comp.automaton.iter(hay)), dtype=np.int64)
+    raw = np.fromiter(chain.from_iterable(comp.automaton.iter(nt.scan)), dtype=np.int64)
     if not len(raw):
-        return empty
-    kend, kid = raw[0::2] + 1, raw[1::2]
-    kstart = kend - comp.key_len[kid]
+        return _empty_cands()
+    kend, kid = raw[0::2], raw[1::2]
     counts = comp.indptr[kid + 1] - comp.indptr[kid]
-    rep_start = np.repeat(kstart, counts)
-    rep_end = np.repeat(kend, counts)
-    first = np.repeat(comp.indptr[kid], counts)
-    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    cid = comp.key_ids[first + within]
-    n_orig = len(nt.codes)
-    left_ok = ~comp.cue_first_word[cid] | (rep_start == 0)
-    left_ok |= ~_is_word(nt.codes[np.maximum(nt.to_orig(rep_start) - 1, 0)])
-    rep_start, rep_end, cid = rep_start[left_ok], rep_end[left_ok], cid[left_ok]
+    if (counts == 1).all():  # one cue per key: no expansion
+        start, end, cid = (
+            kend - comp.key_start[kid],
+            kend - comp.key_end[kid],
+            comp.key_ids[comp.indptr[kid]],
+        )
+    else:
+        kid_rep = np.repeat(kid, counts)
+        kend_rep = np.repeat(kend, counts)
+        first = np.repeat(comp.indptr[kid], counts)
+        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        cid = comp.key_ids[first + within]
+        start, end = kend_rep - comp.key_start[kid_rep], kend_rep - comp.key_end[kid_rep]
+    # anchors with non-word characters: the scan text has a space for every non-word character
+    check = np.flatnonzero(comp.cue_verify[cid])
+    if len(check):
+        anchor = comp.cue_anchor
+        bad = [
+            j
+            for j, a, b, c in zip(
+                check.tolist(), start[check].tolist(), end[check].tolist(), cid[check].tolist()
+            )
+            if hay[a:b] != anchor[c]
+        ]
+        if bad:
+            keep = np.ones(len(cid), dtype=bool)
+            keep[bad] = False
+            start, end, cid = start[keep], end[keep], cid[keep]
     lit = comp.cue_literal[cid]
-    right_ok = ~comp.cue_last_word[cid] | (rep_end >= n)
-    right_ok |= ~_is_word(nt.codes[np.minimum(nt.to_orig(rep_end), n_orig - 1)])
-    ok = lit & right_ok
-    s_all, e_all, c_all = [rep_start[ok]], [rep_end[ok]], [cid[ok]]
-    # globs and gaps: verify with the compiled regex at the anchor position
-    vs, ve, vc = [], [], []
-    for s, c in zip(rep_start[~lit].tolist(), cid[~lit].tolist(), strict=True):
-        m = comp.cue_regex[c].match(hay, s)
-        if m:
-            vs.append(s)
-            ve.append(m.end())
-            vc.append(c)
-    s_all.append(np.asarray(vs, dtype=np.int64))
-    e_all.append(np.asarray(ve, dtype=np.int64))
-    c_all.append(np.asarray(vc, dtype=np.int64))
-    s, e, c = np.concatenate(s_all), np.concatenate(e_all), np.concatenate(c_all)
+    if not lit.all():
+        # globs and gaps: verify with the compiled regex at the anchor position
+        glob = np.flatnonzero(~lit)
+        regex = comp.cue_regex
+        found = [regex[c].match(hay, a) for a, c in zip(start[glob].tolist(), cid[glob].tolist())]
+        hit = np.fromiter((m is not None for m in found), dtype=bool, count=len(found))
+        end = end.copy()
+        end[glob[hit]] = [m.end() for m in found if m is not None]
+        keep = lit
+        keep[glob[hit]] = True
+        start, end, cid = start[keep], end[keep], cid[keep]
     # case-sensitive cues: the original spelling must match exactly (after normalisation)
-    cs = np.flatnonzero(comp.cue_case[c])
+    cs = np.flatnonzero(comp.cue_case[cid])
     if len(cs):
-        keep = np.ones(len(s), dtype=bool)
-        o_s = nt.to_orig(s[cs]).tolist()
-        o_e = (nt.to_orig(e[cs] - 1) + 1).tolist()
-        for j, a, b in zip(cs.tolist(), o_s, o_e, strict=True):
-            cue = int(c[j])
+        keep = np.ones(len(start), dtype=bool)
+        o_s = nt.to_orig(start[cs]).tolist()
+        o_e = (nt.to_orig(end[cs] - 1) + 1).tolist()
+        for j, a, b, cue in zip(cs.tolist(), o_s, o_e, cid[cs].tolist(), strict=True):
             got = original[a:b]
             if comp.cue_literal[cue]:
                 keep[j] = got == comp.cue_norm[cue] or _norm_str(got) == comp.cue_norm[cue]
             else:
                 got = _norm_str(got)
                 keep[j] = comp.cue_regex_cs[cue].fullmatch(got) is not None
-        s, e, c = s[keep], e[keep], c[keep]
-    return pd.DataFrame({"s": s, "e": e, "cue_id": c})
+        start, end, cid = start[keep], end[keep], cid[keep]
+    return start, end, cid
 
 
-def _resolve(cand: pd.DataFrame, comp: _Compiled) -> pd.DataFrame:
-    """Longest-match-first overlap resolution within each lexicon (see module docstring)."""
-    if cand.empty:
+def _resolve(cand: _Cands, comp: _Compiled) -> _Cands:
+    """Longest-match-first overlap resolution within each lexicon (see module docstring).
+
+    Returns the accepted matches sorted by lexicon, start, end."""
+    s, e, cid = cand
+    if not len(s):
         return cand
-    cand = cand.assign(lex=comp.cue_lexicon[cand["cue_id"].to_numpy()])
-    cand = cand.sort_values(["lex", "s", "e"], kind="stable").reset_index(drop=True)
-    lex, s, e = (cand[c].to_numpy() for c in ("lex", "s", "e"))
+    lex = comp.cue_lexicon[cid]
+    span = int(e.max()) + 1
+    if len(comp.lex_names) * span * span < 2**62:  # one int64 key: 3x faster than lexsort
+        order = np.argsort((lex * span + s) * span + e, kind="stable")
+    else:
+        order = np.lexsort((e, s, lex))
+    s, e, cid, lex = s[order], e[order], cid[order], lex[order]
     # clusters of mutually overlapping spans: a sweep with the running max of ends, each
     # lexicon shifted far apart so that lexicons never share a cluster
-    new_lex = np.ones(len(cand), dtype=bool)
+    new_lex = np.ones(len(s), dtype=bool)
     new_lex[1:] = lex[1:] != lex[:-1]
-    shift = lex * (int(e.max()) + 1)
+    shift = lex * span
     run_max = np.maximum.accumulate(e + shift)
     prev = np.empty_like(run_max)
     prev[0] = -1
@@ -934,33 +1139,37 @@ def _resolve(cand: pd.DataFrame, comp: _Compiled) -> pd.DataFrame:
     keep = sizes[cluster] == 1
     multi = np.flatnonzero(~keep)
     if len(multi):
-        cid = cand["cue_id"].to_numpy()
-        rows = sorted(
-            multi.tolist(),
-            key=lambda i: (
-                cluster[i],
-                -(e[i] - s[i]),
-                s[i],
-                comp.cue_nwild[cid[i]],
-                comp.cue_category[cid[i]],
-                comp.cue_text[cid[i]],
-            ),
-        )
-        accepted: list[tuple[int, int, str]] = []
+        # ranked by cluster, length (longest first), start, then wildcards, category, cue text
+        ms, me = s[multi], e[multi]
+        rows = multi[np.lexsort((comp.cue_tie_rank[cid[multi]], ms, ms - me, cluster[multi]))]
+        # clusters of two (85% of the clustered matches on the shipped pool): the first ranked
+        # is accepted; the second overlaps it, so it is accepted only for the same span in
+        # another category
+        two = sizes[cluster[rows]] == 2
+        first, second = rows[two][0::2], rows[two][1::2]
+        keep[first] = True
+        cat = comp.cue_category_code
+        same = (s[first] == s[second]) & (e[first] == e[second])
+        keep[second[same & (cat[cid[first]] != cat[cid[second]])]] = True
+        # larger clusters: greedy acceptance in rank order
+        accepted: list[tuple[int, int, int]] = []
         current = -1
-        for i in rows:
-            if cluster[i] != current:
-                current, accepted = cluster[i], []
-            ss, ee, cat = int(s[i]), int(e[i]), comp.cue_category[cid[i]]
+        big = rows[~two]
+        cats = cat[cid[big]].tolist()
+        for i, cl, ss, ee, ca in zip(
+            big.tolist(), cluster[big].tolist(), s[big].tolist(), e[big].tolist(), cats
+        ):
+            if cl != current:
+                current, accepted = cl, []
             ok = True
             for a_s, a_e, a_cat in accepted:
-                if ss < a_e and a_s < ee and not (ss == a_s and ee == a_e and cat != a_cat):
+                if ss < a_e and a_s < ee and not (ss == a_s and ee == a_e and ca != a_cat):
                     ok = False
                     break
             if ok:
-                accepted.append((ss, ee, cat))
+                accepted.append((ss, ee, ca))
                 keep[i] = True
-    return cand[keep].reset_index(drop=True)
+    return s[keep], e[keep], cid[keep]
 
 
 _NEGATOR_SET = frozenset(NEGATORS)
@@ -985,8 +1194,8 @@ def _is_negated(lower: str, start: int, window: int) -> bool:
 def _span_voices(
     gs: np.ndarray, ge: np.ndarray, headline: np.ndarray, big: str, raw: np.ndarray
 ) -> np.ndarray:
-    """Voice ("quoted"/"reporter") of spans ``[gs, ge)`` of ``big`` by the rules of
-    :func:`analysis.text.quote_spans` (quotation pairs never cross a line break).
+    """``True`` where the span ``[gs, ge)`` of ``big`` is quoted (else reporter voice) by the
+    rules of :func:`analysis.text.quote_spans` (quotation pairs never cross a line break).
 
     Vectorised for the common cases: on a line whose only quote marks are curly double quotes, a
     span is quoted when the last curly quote before it on its line is an opening one and no curly
@@ -995,9 +1204,11 @@ def _span_voices(
     quotes, and headlines go through :func:`analysis.text.line_quote_pairs`.
     """
     n = len(raw)
-    # sentinels at both ends keep every lookup in range
+    # sentinels at both ends keep every lookup in range (comparisons over the code points are
+    # cheaper than one table lookup per character: measured 2x)
     newline = np.concatenate(([-1], np.flatnonzero(raw == 10), [n]))
-    curly = np.concatenate(([-1], np.flatnonzero((raw == 0x201C) | (raw == 0x201D)), [n + 1]))
+    curly_at = np.flatnonzero((raw - np.uint32(0x201C)) < 2)  # “ or ”
+    curly = np.concatenate(([-1], curly_at, [n + 1]))
     straight = np.flatnonzero(raw == 34)
     single = np.flatnonzero(raw == 0x2018)
     line_lo = newline[np.searchsorted(newline, gs, side="left") - 1] + 1
@@ -1027,7 +1238,7 @@ def _span_voices(
             cache[lo] = [(a + lo, b + lo) for a, b in line_quote_pairs(big[lo:hi], headline[i])]
         a0, b0 = int(gs[i]), int(ge[i])
         quoted[i] = any(a <= a0 and b0 <= b for a, b in cache[lo])
-    return np.where(quoted, "quoted", "reporter").astype(object)
+    return quoted
 
 
 # --------------------------------------------------------------------------- public API
@@ -1067,6 +1278,43 @@ def _segments_from_sentences(sents: pd.DataFrame) -> tuple[list, list[str]]:
     return keys, texts
 
 
+def _segments_from_sorted(sents: pd.DataFrame, seg_code: np.ndarray) -> tuple[list, list[str]]:
+    """:func:`_segments_from_sentences` for tables whose segments are exactly the
+    ``(doc_id, part)`` pairs (``seg_code``: document order * 2 + (part != "title")) and whose
+    texts are all strings, with arrays instead of a loop over the sentences (0.04 s against
+    0.25 s for the 168k sentences of the shipped pool; the texts are identical).
+
+    A sentence's text is placed at its ``start``: the text so far ends at the largest end of
+    the segment's earlier sentences, a gap before the sentence becomes line breaks and an
+    overlap is cut from the sentence's beginning, as in the loop."""
+    start = sents["start"].to_numpy(dtype=np.int64)
+    order = np.lexsort((start, seg_code))
+    seg = seg_code[order]
+    st = start[order]
+    texts = np.asarray(sents["text"].tolist(), dtype=object)[order].tolist()
+    ends = st + sents["text"].str.len().to_numpy(dtype=np.int64)[order]
+    n = len(st)
+    first = np.ones(n, dtype=bool)
+    first[1:] = seg[1:] != seg[:-1]
+    seg_id = np.cumsum(first) - 1
+    step = int(max(ends.max(), 0)) + 1
+    run = np.maximum.accumulate(seg_id * step + np.maximum(ends, 0))
+    pos = np.zeros(n, dtype=np.int64)
+    pos[1:] = run[:-1] - seg_id[1:] * step
+    pos[first] = 0
+    for i in np.flatnonzero(st < pos).tolist():  # overlapping sentences (rare)
+        texts[i] = texts[i][pos[i] - st[i] :]
+    gaps = np.maximum(st - pos, 0).tolist()
+    pieces: list[str] = [""] * (2 * n)
+    pieces[0::2] = ["\n" * g if g else "" for g in gaps]
+    pieces[1::2] = texts
+    bounds = np.append(np.flatnonzero(first), n) * 2
+    out = ["".join(pieces[a:b]) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+    heads = order[first]
+    keys = list(zip(sents["doc_id"].take(heads).tolist(), sents["part"].take(heads).tolist()))
+    return keys, out
+
+
 def _take_str(values: Any, idx: np.ndarray) -> Any:
     """``values[idx]`` as a column of strings, gathered by Arrow (C speed).
 
@@ -1080,6 +1328,34 @@ def _take_str(values: Any, idx: np.ndarray) -> Any:
     dtype = pd.Series(["x"]).dtype  # the default string dtype of this pandas installation
     taken = pa.array(vals, type=pa.large_string()).take(pa.array(idx, type=pa.int64()))
     return pd.array(taken, dtype=dtype) if isinstance(dtype, pd.StringDtype) else taken.to_pylist()
+
+
+def _slices(text: str, codes: np.ndarray | None, start: np.ndarray, end: np.ndarray) -> Any:
+    """``[text[a:b] for a, b in zip(start, end)]`` as a column of strings.
+
+    Built by Arrow from the code points ``codes`` of ``text``: the slices' code points are
+    gathered with numpy, decoded and encoded once as one string, and the byte offsets are
+    counted from the code points. 0.03 s for the 344k hits of the shipped pool against 0.14 s
+    for slicing the text 344k times and converting the list (each slice of a 4-byte-per-character
+    text is a new string object). Falls back to slicing when Arrow is missing or a slice holds a
+    lone surrogate (not representable in UTF-8)."""
+    if pa is None or codes is None or not isinstance(pd.Series(["x"]).dtype, pd.StringDtype):
+        return [text[a:b] for a, b in zip(start.tolist(), end.tolist(), strict=True)]
+    lens = end - start
+    bounds = np.zeros(len(lens) + 1, dtype=np.int64)
+    np.cumsum(lens, out=bounds[1:])
+    idx = np.arange(bounds[-1], dtype=np.int64) + np.repeat(start - bounds[:-1], lens)
+    cp = codes[idx]
+    if ((cp >= 0xD800) & (cp < 0xE000)).any():
+        return [text[a:b] for a, b in zip(start.tolist(), end.tolist(), strict=True)]
+    data = _from_codes(cp).encode("utf-8")
+    nbytes = 1 + (cp >= 0x80).astype(np.int64) + (cp >= 0x800) + (cp >= 0x10000)
+    byte_bounds = np.zeros(len(cp) + 1, dtype=np.int64)
+    np.cumsum(nbytes, out=byte_bounds[1:])
+    arr = pa.LargeStringArray.from_buffers(
+        len(lens), pa.py_buffer(byte_bounds[bounds]), pa.py_buffer(data)
+    )
+    return pd.array(arr, dtype=pd.Series(["x"]).dtype)
 
 
 def _empty_hits() -> pd.DataFrame:
@@ -1114,15 +1390,14 @@ def frame_hits(
         return _empty_hits()
     sents = sentences.reset_index(drop=True)
     doc_codes, _uniq = pd.factorize(sents["doc_id"], sort=False)
-    sents = sents.assign(
-        _doc_order=doc_codes, _part_order=(sents["part"] != "title").astype(np.int64)
-    )
+    part_order = (sents["part"] != "title").to_numpy(dtype=np.int64)
+    seg_code = doc_codes.astype(np.int64) * 2 + part_order
+    # segments are exactly the (doc_id, part) pairs: sentences map to them by their codes
+    simple = bool((doc_codes >= 0).all()) and bool(sents["part"].isin(("title", "body")).all())
     if articles is not None:
-        present = sents[["doc_id", "part", "_doc_order", "_part_order"]].drop_duplicates(
-            ["_doc_order", "_part_order"]
-        )
-        present = present.sort_values(["_doc_order", "_part_order"], kind="stable")
-        keys = list(zip(present["doc_id"].tolist(), present["part"].tolist(), strict=True))
+        # segments in document order, title first: (doc, part) of their first sentence
+        _codes_u, first = np.unique(seg_code, return_index=True)
+        keys = list(zip(sents["doc_id"].take(first).tolist(), sents["part"].take(first).tolist()))
         arts = articles.drop_duplicates("doc_id")
         ids = arts["doc_id"].tolist()
         titles = arts["title"].tolist() if "title" in arts.columns else [""] * len(arts)
@@ -1130,41 +1405,49 @@ def frame_hits(
         lookup = {(d, "title"): t for d, t in zip(ids, titles, strict=True)}
         lookup.update({(d, "body"): t for d, t in zip(ids, bodies, strict=True)})
         seg_texts = [lookup.get(k) if isinstance(lookup.get(k), str) else "" for k in keys]
+    elif simple and pd.api.types.is_string_dtype(sents["text"]) and sents["text"].notna().all():
+        keys, seg_texts = _segments_from_sorted(sents, seg_code)
     else:
+        sents = sents.assign(_doc_order=doc_codes, _part_order=part_order)
         keys, seg_texts = _segments_from_sentences(sents)
+    sseg = np.searchsorted(np.unique(seg_code), seg_code) if simple else None
 
     sep = "\n\n"
     seg_start = np.zeros(len(seg_texts) + 1, dtype=np.int64)
     np.cumsum([len(t) + len(sep) for t in seg_texts], out=seg_start[1:])
     big = sep.join(seg_texts)
-    nt = _normalise(big)
-    hits = _resolve(_scan(comp, nt, big), comp)
-    if len(hits):
-        excl = np.array([c == EXCLUDE_CATEGORY for c in comp.cue_category], dtype=bool)
-        hits = hits[~excl[hits["cue_id"].to_numpy()]].reset_index(drop=True)
-    if hits.empty:
+    nt = _normalise(big, comp.key_chars)
+    ns, ne, cid = _resolve(_scan(comp, nt, big), comp)
+    keep = ~comp.cue_exclude[cid]
+    if not keep.any():
         return _empty_hits()
-
-    cid = hits["cue_id"].to_numpy()
-    ns, ne = hits["s"].to_numpy(), hits["e"].to_numpy()
-    win = comp.lex_window[comp.cue_lexicon[cid]]
-    negated = np.zeros(len(hits), dtype=bool)
-    check = np.flatnonzero(comp.cue_negatable[cid] & (win > 0))
-    for i in check.tolist():
-        negated[i] = _is_negated(nt.lower, int(ns[i]), int(win[i]))
+    ns, ne, cid = ns[keep], ne[keep], cid[keep]
     gs = nt.to_orig(ns)
     ge = nt.to_orig(ne - 1) + 1
+    # output order: segment (doc order, title first) and offset, then lexicon and category
+    order = np.lexsort((comp.cue_name_rank[cid], ge, gs))
+    ns, gs, ge, cid = ns[order], gs[order], ge[order], cid[order]
+
+    win = comp.lex_window[comp.cue_lexicon[cid]]
+    negated = np.zeros(len(cid), dtype=bool)
+    check = np.flatnonzero(comp.cue_negatable[cid] & (win > 0))
+    lower = nt.lower
+    for i, a, w in zip(check.tolist(), ns[check].tolist(), win[check].tolist(), strict=True):
+        negated[i] = _is_negated(lower, a, w)
     seg = np.searchsorted(seg_start, gs, side="right") - 1
-    seg_doc = np.array([k[0] for k in keys], dtype=object)
-    seg_part = np.array([k[1] for k in keys], dtype=object)
-    sent_idx, voice = _sentence_and_voice(sents, keys, seg, gs - seg_start[seg])
+    seg_doc = [k[0] for k in keys]
+    seg_part = [k[1] for k in keys]
+    sent_idx, voice_code, voices = _sentence_and_voice(sents, keys, seg, gs - seg_start[seg], sseg)
     # hits in mixed sentences (and all hits when the table has no quoted_share) take the
     # voice of their own span
-    mixed = voice == ""
-    if mixed.any():
-        idx = np.flatnonzero(mixed)
-        voice[idx] = _span_voices(gs[idx], ge[idx], seg_part[seg[idx]] == "title", big, nt.codes)
-    out = pd.DataFrame(
+    mixed = np.flatnonzero(voice_code < 0)
+    if len(mixed):
+        headline = np.asarray([p == "title" for p in seg_part], dtype=bool)[seg[mixed]]
+        quoted = _span_voices(gs[mixed], ge[mixed], headline, big, nt.codes)
+        voice_code[mixed] = np.where(quoted, len(voices), len(voices) + 1)
+        voices = [*voices, "quoted", "reporter"]
+    matched = _slices(big, nt.original, gs, ge)
+    return pd.DataFrame(
         {
             "doc_id": _take_str(seg_doc, seg),
             "sent_idx": sent_idx,
@@ -1172,23 +1455,29 @@ def frame_hits(
             "category": _take_str(comp.cue_category, cid),
             "lexicon": _take_str(comp.cue_lex_name, cid),
             "cue": _take_str(comp.cue_text, cid),
-            "matched": [big[a:b] for a, b in zip(gs.tolist(), ge.tolist(), strict=True)],
+            "matched": matched,
             "start": gs - seg_start[seg],
             "end": ge - seg_start[seg],
-            "voice": voice,
+            "voice": _take_str(voices, voice_code),
             "negated": negated,
         }
     )
-    # gs orders by segment (doc order, title first) then offset; then lexicon and category names
-    order = np.lexsort((comp.cue_name_rank[cid], ge, gs))
-    return out.iloc[order].reset_index(drop=True)
 
 
-def _sentence_and_voice(sents: pd.DataFrame, keys: list, seg: np.ndarray, start: np.ndarray):
+def _sentence_and_voice(
+    sents: pd.DataFrame,
+    keys: list,
+    seg: np.ndarray,
+    start: np.ndarray,
+    sseg: np.ndarray | None = None,
+):
     """``sent_idx`` of the sentence holding each hit's start, and its voice when the sentence is
-    wholly reporter or wholly quoted ("" for mixed sentences: resolved per span)."""
-    key_index = pd.MultiIndex.from_tuples(keys, names=["doc_id", "part"])
-    sseg = key_index.get_indexer(pd.MultiIndex.from_arrays([sents["doc_id"], sents["part"]]))
+    wholly reporter or wholly quoted, as codes into the returned list of voices (-1 for mixed
+    sentences: resolved per span). ``sseg``: each sentence's segment when already known."""
+    if sseg is None:
+        key_index = pd.MultiIndex.from_tuples(keys, names=["doc_id", "part"])
+        sents_index = pd.MultiIndex.from_arrays([sents["doc_id"], sents["part"]])
+        sseg = key_index.get_indexer(sents_index)
     big_off = np.int64(1) << np.int64(40)
     skey = sseg.astype(np.int64) * big_off + sents["start"].to_numpy(dtype=np.int64)
     order = np.argsort(skey, kind="stable")
@@ -1196,13 +1485,14 @@ def _sentence_and_voice(sents: pd.DataFrame, keys: list, seg: np.ndarray, start:
     pos = np.maximum(np.searchsorted(skey[order], hkey, side="right") - 1, 0)
     row = order[pos]
     sent_idx = sents["sent_idx"].to_numpy(dtype=np.int64)[row]
-    voice = sents["voice"].to_numpy(dtype=object)[row].copy()
+    codes, uniq = pd.factorize(sents["voice"], use_na_sentinel=False)
+    voice_code = codes.astype(np.int64)[row]
     if "quoted_share" in sents.columns:
         share = sents["quoted_share"].to_numpy(dtype=float)[row]
-        voice[(share > 0) & (share < 1)] = ""
+        voice_code[(share > 0) & (share < 1)] = -1
     else:
-        voice[:] = ""
-    return sent_idx, voice
+        voice_code[:] = -1
+    return sent_idx, voice_code, list(uniq)
 
 
 def match_text(text: str, lexicons: Any = None, title: str = "", doc_id: str = "text"):

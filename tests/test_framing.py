@@ -575,3 +575,139 @@ def test_text_category_rates_one_row_per_text(shipped):
     assert len(out) == 3 and list(out["n_words"]) == [6, 0, 3]
     assert out.loc[0, "evaluative.praise"] == pytest.approx(2 * 1000 / 6)
     assert out.loc[2, "evaluative.praise"] == 0 and pd.isna(out.loc[1, "evaluative.praise"])
+
+
+# --------------------------------------------------------------------------- fast paths (issue #7)
+
+
+def reference_normalise(text: str) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+    """The earlier string-operation normaliser, kept as the reference for the table-based one:
+    (lower, code points at original length, run points, run deleted)."""
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    for code in F._SPACE_CODES:
+        low = low.replace(chr(code), " ")
+    runs = []
+    i = low.find("  ")
+    while i >= 0:
+        j = i + 2
+        while j < len(low) and low[j] == " ":
+            j += 1
+        runs.append((i + 1, j))
+        i = low.find("  ", j)
+    for code in F._HYPHEN_CODES:
+        low = low.replace(chr(code), " ")
+    for code in F._APOS_CODES:
+        low = low.replace(chr(code), "'")
+    codes = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    pieces, prev, deleted, points, cum = [], 0, 0, [], []
+    for a, b in runs:
+        pieces.append(low[prev:a])
+        points.append(a - deleted)
+        deleted += b - a
+        cum.append(deleted)
+        prev = b
+    pieces.append(low[prev:])
+    return "".join(pieces), codes, np.asarray(points, int), np.asarray(cum, int)
+
+
+# SYNTHETIC characters: capital sigma (its lower case depends on context), dotted capital I
+# (lower case is two characters), astral letters and symbols, a lone surrogate, every space,
+# hyphen and apostrophe the normaliser replaces, quote marks, line breaks
+NORM_CHARS = list("aB _-\t\r\u00a0\u2003\u3000\u2010\u2011\u2019\u02bc'‘“”\"\n.,ΣσİẞΩK")
+NORM_CHARS += ["\U0001d400", "\U00010400", "\U0001f600", "\ud800", "x", "1", "é"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(NORM_CHARS), max_size=40))
+def test_table_normaliser_equals_string_operations(text):
+    lower, codes, points, deleted = reference_normalise(text)
+    nt = F._normalise(text)
+    assert nt.lower == lower
+    assert np.array_equal(nt.codes, codes)
+    assert np.array_equal(nt.run_points, points) and np.array_equal(nt.run_deleted, deleted)
+    assert np.array_equal(
+        nt.original, np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    )
+    word = [c.isalnum() or c == "_" for c in lower]
+    assert nt.scan == " " + "".join(c if w else " " for c, w in zip(lower, word)) + " "
+    # with the characters of an automaton's keys, other word characters read as one stand-in
+    keys = frozenset(" ab1é")
+    scan = F._normalise(text, keys).scan
+    assert len(scan) == len(nt.scan)
+    for got, want in zip(scan, nt.scan, strict=True):
+        assert got == want if (want in keys) else (got == " ") == (want == " ")
+        assert got in keys or got == F._STAND_INS[0]
+    # keys beyond one byte per character: the scan text keeps every word character
+    assert F._normalise(text, frozenset(" abσ")).scan == nt.scan
+
+
+def test_table_normaliser_on_corpus_text():
+    path = paths.corpus_dir("allsides_techpolicy") / "articles.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in islice(fh, 200)]
+    text = "\n\n".join((r["title"] or "") + "\n\n" + (r["content_original"] or "") for r in rows)
+    lower, codes, points, deleted = reference_normalise(text)
+    nt = F._normalise(text, F.load_lexicons().compiled().key_chars)
+    assert nt.lower == lower and np.array_equal(nt.codes, codes)
+    assert np.array_equal(nt.run_points, points) and np.array_equal(nt.run_deleted, deleted)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(NORM_CHARS[:-5] + ["\U0001f600", "é", "x"]), max_size=30),
+    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=8),
+)
+def test_slices_equal_python_slicing(text, bounds):
+    spans_ = [(min(a, b, len(text)), min(max(a, b), len(text))) for a, b in bounds]
+    start = np.asarray([a for a, _ in spans_], dtype=np.int64)
+    end = np.asarray([b for _, b in spans_], dtype=np.int64)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    assert list(F._slices(text, codes, start, end)) == [text[a:b] for a, b in spans_]
+
+
+def test_segments_rebuilt_with_arrays_equal_the_loop():
+    """SYNTHETIC sentence tables with gaps, overlaps, unsorted rows and titles, and the first
+    corpus articles: the array version rebuilds exactly the texts of the loop."""
+    rng = np.random.default_rng(7)
+    tables = []
+    for _ in range(300):
+        rows = [
+            (f"d{d}", part, int(rng.integers(0, 12)), "".join(rng.choice(list("ab "), 5)))
+            for d in range(int(rng.integers(1, 4)))
+            for part in ("body", "title")
+            for _ in range(int(rng.integers(0, 4)))
+        ]
+        if rows:
+            rng.shuffle(rows)
+            tables.append(pd.DataFrame(rows, columns=["doc_id", "part", "start", "text"]))
+    path = paths.corpus_dir("allsides_techpolicy") / "articles.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in islice(fh, 30)]
+    arts = pd.DataFrame(
+        {
+            "doc_id": [str(r["ID"]) for r in rows],
+            "title": [r["title"] or "" for r in rows],
+            "text": [r["content_original"] or "" for r in rows],
+        }
+    )
+    tables.append(sentence_table(arts))
+    for sents in tables:
+        doc, _ = pd.factorize(sents["doc_id"], sort=False)
+        part = (sents["part"] != "title").to_numpy(dtype=np.int64)
+        loop = F._segments_from_sentences(sents.assign(_doc_order=doc, _part_order=part))
+        assert F._segments_from_sorted(sents, doc.astype(np.int64) * 2 + part) == loop
+
+
+def test_cues_with_punctuation_and_stand_in_letters():
+    """The automaton scans a copy of the text with every non-word character as a space and
+    letters no cue uses as one stand-in: cues with punctuation must still match only their own
+    spelling, and letters outside the cues must not join or split words (SYNTHETIC)."""
+    lx = lex({"a": ["u.s. policy", "it's", "so-called", "naïve plan", "café"]})
+    text = (
+        "SYNTHETIC: U.S. policy, u s policy, u.s policy. It's, it s, its. So called, so, called."
+        " A naïve plan, a naive plan, a naïveplan. Café, cafés, ŝcafé, 𝐀café, café𝐀."
+    )
+    got = list(F.match_text(text, lx)["matched"])
+    assert got == ["U.S. policy", "It's", "So called", "naïve plan", "Café"]
