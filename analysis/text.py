@@ -6,16 +6,21 @@ downstream hit can be traced back to the article text.
 
 Sentence splitting uses ``sentencex`` (Wikimedia's rule-based segmenter). It was chosen over
 blingfire, pysbd and syntok by accuracy on a hand-checked sample of news sentences and by speed;
-the comparison and numbers are in ``benchmarks/RESULTS.md`` (``benchmarks/bench_sentences.py``,
-gold file ``benchmarks/sentence_gold.jsonl``). It keeps quotations that span several sentences
-together, knows abbreviations such as "U.S.", "Sen." and "Dr.", and treats blank lines
-(paragraph breaks) as boundaries, so headlines without a full stop stand alone. Around it we
-add two measured repairs (a dangling opening quote, a lone list number), whitespace trimming
-and a hard cap on sentence length
-(enormous run-on "sentences" such as tables are cut at ``MAX_SENTENCE_CHARS``).
+the comparison and numbers are in ``benchmarks/RESULTS_vader_sentences.md``
+(``benchmarks/bench_sentences.py``, gold file ``benchmarks/sentence_gold.jsonl``). It keeps
+quotations that span several sentences together, knows abbreviations such as "U.S.", "Sen."
+and "Dr.", and treats blank lines (paragraph breaks) as boundaries, so headlines without a full
+stop stand alone. Around it we add two measured repairs (a dangling opening quote, a lone list
+number), whitespace trimming and a hard cap on sentence length (enormous run-on "sentences"
+such as tables are cut at ``MAX_SENTENCE_CHARS``).
 
 Quote detection is a small deterministic scanner (documented rules below) rather than a library:
 no maintained package offers offset-level quote spans for English news.
+
+:func:`sentence_table` computes every column for all sentences at once (see the "columns"
+section); the per-sentence functions (:func:`sentence_spans`, :func:`quote_spans`,
+:func:`sentence_voice`, :func:`count_words`, :func:`sentence_records`) define the same values
+one sentence at a time, and the tests check the table against them.
 """
 
 from __future__ import annotations
@@ -141,7 +146,8 @@ def _spans_and_texts(text: str) -> tuple[list[int], list[int], list[str]]:
     exactly the characters ``str.isspace`` accepts) and offsets are running sums of segment
     lengths when the segments tile the text (90 % of the pool's texts), all run through ``map``
     so no Python code runs per segment; the repairs and the length cap only run on texts where a
-    sentence could need them. Measured on the pool: Python time around sentencex ~0.5 s -> ~0.1 s.
+    sentence could need them. Pool, CPU: Python time around sentencex (sentence strings included)
+    0.63 s -> 0.30 s.
     """
     if not text or not text.strip():
         return [], [], []
@@ -387,8 +393,8 @@ def line_quote_pairs(line: str, headline: bool = False) -> list[tuple[int, int]]
 
 
 def _quote_pairs_by_line(text: str, headline: bool = False) -> list[tuple[int, int]]:
-    """:func:`line_quote_pairs` over every line of ``text`` (the reference :func:`_quote_pairs`
-    is checked against; used as is for headlines)."""
+    """:func:`line_quote_pairs` over every line of ``text``: used as is for headlines; the body
+    scanner of :func:`_quote_pairs` gives the same pairs (tested)."""
     pairs: list[tuple[int, int]] = []
     for pm in re.finditer(r"[^\n]+", text):
         p0 = pm.start()
@@ -398,15 +404,15 @@ def _quote_pairs_by_line(text: str, headline: bool = False) -> list[tuple[int, i
 
 def _quote_pairs(text: str, headline: bool = False) -> list[tuple[int, int]]:
     """Inner spans of quotations in ``text`` (quotes never span a line break), in text order and
-    never overlapping: each pair starts after the previous one ends.
+    never overlapping: each pair starts at or after the end of the previous one.
 
     Same result as :func:`line_quote_pairs` applied line by line (tested on every text of the
     pool and on random synthetic strings). Outside headlines the straight single quote never
     opens a quotation and the curly ’ only matters inside a ‘ quotation; they are mostly
     apostrophes (77k of the pool's 168k quote characters). Body text is therefore scanned with
     ``str.find`` from one opening quote to its end, keeping the next position of each quote
-    character: pool bodies took 0.81 s CPU with the line-by-line scanner, 0.19 s with one regex
-    over the text (sre scans a character class at ~5 ns/character) and ~0.07 s so.
+    character. Pool bodies, CPU: 0.47 s with the line-by-line scanner, 0.19 s with one regex over
+    the text (sre scans a character class at ~5 ns/character), 0.06 s with ``str.find``.
     """
     if headline:
         if not any(map(text.__contains__, "“”\"‘’'")):  # most headlines have no quote mark
@@ -579,13 +585,16 @@ def sentence_voice(
 
 # --------------------------------------------------------------------------- columns
 # sentence_table builds columns for all sentences at once instead of a dict per sentence.
-# Measured on the whole pool (3,076 articles, 168k sentences, one core, CPU s; numbers and
-# command in benchmarks/RESULTS_vader_sentences.md): the per-sentence form spent most of its time
-# in Python around sentencex (dicts, a numpy prefix-sum index built per text, a voice call and
-# QuoteSpan objects per sentence/quotation). Here the texts are joined into chunks of about
-# _CHUNK_CHARS characters (separated by "\n", which is no letter, word character or apostrophe),
-# each chunk's characters are classified once with numpy, and letter/word counts, quoted
-# shares and speakers come from prefix sums and searchsorted over the chunk's quotations.
+# Measured on the whole pool (3,076 articles, 168k sentences, one core, CPU; command and numbers
+# in benchmarks/RESULTS_vader_sentences.md, section C): the per-sentence form took 4.7 s, of
+# which sentencex itself ~0.4 s; the rest was Python around it (a dict, a voice call and
+# bisect per sentence, a numpy prefix-sum index and QuoteSpan objects per text, a line-by-line
+# quote scan, regex searches before every quotation). This form takes 1.4 s with identical
+# output. The texts are joined into chunks of about _CHUNK_CHARS characters (separated by "\n",
+# which is no letter, word character or apostrophe), each chunk's characters are classified
+# once with numpy, and letter/word counts, quoted shares and speakers come from prefix sums and
+# searchsorted over the chunk's quotations. Chunks of ~300k characters keep the arrays in cache:
+# the chunk stage took 0.75 s with 4M-character chunks, 0.56 s with 250k-500k.
 
 _CHUNK_CHARS = 300_000
 _ALNUM, _WORDCH, _APOS = 1, 2, 4

@@ -21,17 +21,25 @@ exactly the same (trimmed) start and end. ``splitter_accuracy`` returns the tabl
 
 ``python benchmarks/bench_sentences.py --candidates`` prints the seeded passage sample with the
 boundaries each splitter proposes; that is how the gold file was drafted before hand-checking.
+
+``python benchmarks/bench_sentences.py --table --old-ref 4df0849`` times
+``analysis.text.sentence_table`` on the whole pool against the ``analysis/text.py`` of an older
+commit (read with ``git show`` into a temporary module), after checking that both give identical
+tables (with and without titles): process CPU time, rounds interleaved, one core.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import json
 import os
 import random
 import re
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -331,17 +339,81 @@ def print_candidates() -> None:
         print(text[pos:])
 
 
+# ----------------------------------------------------------------------------- sentence table
+def text_module_at(rev: str):
+    """``analysis/text.py`` as it was at git revision ``rev``, imported as a separate module."""
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(
+        ["git", "show", f"{rev}:analysis/text.py"], cwd=root, capture_output=True, check=True
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / f"text_{rev}.py"
+    path.write_bytes(source)
+    spec = importlib.util.spec_from_file_location(f"text_{rev}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it executes
+    spec.loader.exec_module(module)
+    return module
+
+
+def table_speed(old_rev: str, rounds: int = 3) -> pd.DataFrame:
+    """CPU and wall seconds of ``sentence_table`` on the whole pool, current code vs ``old_rev``.
+
+    Checks first that both tables are identical (``assert_frame_equal`` with exact floats and
+    dtypes, and ``DataFrame.equals``) with and without titles; rounds are interleaved.
+    """
+    from analysis import text as current
+    from analysis.corpus import load_corpus
+
+    old = text_module_at(old_rev)
+    arts = load_corpus("allsides_techpolicy")[0]
+    for include_title in (True, False):
+        a = old.sentence_table(arts, include_title=include_title)
+        b = current.sentence_table(arts, include_title=include_title)
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+        assert a.equals(b) and list(a.dtypes) == list(b.dtypes)
+        print(f"identical tables, include_title={include_title}: {a.shape}")
+    runs: dict[str, list[tuple[float, float]]] = {f"old ({old_rev})": [], "current": []}
+    for _ in range(rounds):
+        for name, module in zip(runs, (old, current), strict=True):
+            w0, c0 = time.perf_counter(), time.process_time()
+            module.sentence_table(arts)
+            runs[name].append((time.process_time() - c0, time.perf_counter() - w0))
+    rows = []
+    for name, r in runs.items():
+        cpu = sorted(c for c, _ in r)
+        rows.append(
+            {
+                "code": name,
+                "cpu_runs_s": " ".join(f"{c:.2f}" for c, _ in r),
+                "cpu_median_s": cpu[len(cpu) // 2],
+                "cpu_min_s": cpu[0],
+                "wall_median_s": sorted(w for _, w in r)[len(r) // 2],
+            }
+        )
+    out = pd.DataFrame(rows).set_index("code")
+    out["speedup_cpu_median"] = out["cpu_median_s"].iloc[0] / out["cpu_median_s"]
+    out["speedup_cpu_min"] = out["cpu_min_s"].iloc[0] / out["cpu_min_s"]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--limit", type=int, default=None, help="speed on the first N articles only")
     ap.add_argument("--candidates", action="store_true", help="print passages to hand-check")
     ap.add_argument("--pysbd-limit", type=int, default=300, help="articles for pysbd (slow)")
+    ap.add_argument("--table", action="store_true", help="time sentence_table vs --old-ref")
+    ap.add_argument("--old-ref", default="4df0849", help="git revision of the old text.py")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds for --table")
     args = ap.parse_args()
     if args.candidates:
         print_candidates()
         return
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    if args.table:
+        pd.set_option("display.width", 160)
+        print(table_speed(args.old_ref, args.rounds).round(2).to_string())
+        return
     pd.set_option("display.width", 160)
     acc = splitter_accuracy()
     print(f"Accuracy on {GOLD.name} ({len(load_gold())} passages)")

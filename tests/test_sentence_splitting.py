@@ -365,6 +365,13 @@ def test_sentence_table_edge_cases_equal_reference():
                 ],
             }
         ),
+        pd.DataFrame(  # astral characters (other code path of the character table) and NULs
+            {
+                "doc_id": ["e", "f"],
+                "title": ["Tx “q” said Bob", ""],
+                "text": ["Hello 🙂 world. “Yes,” he said.\x00", "\x00\x00 “x” y. 𝔘𝔘 z."],
+            }
+        ),
         # 1 of 160 letters quoted: round(1 / 160, 4) is 0.0062, numpy's rounding gives 0.0063
         pd.DataFrame({"doc_id": ["r"], "text": ["“a” " + "b" * 159 + ". “c” " + "d" * 156 + "."]}),
     ]
