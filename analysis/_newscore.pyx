@@ -947,3 +947,37 @@ def spans_tokens(str text, list spans):
             if <Py_ssize_t>starts[k] < b and <Py_ssize_t>ends[k] > a:
                 hit[k] = 1
     return [k for k in range(ntok) if hit[k]]
+
+
+ctypedef fused index_t:
+    int
+    long long
+
+
+def tfidf_terms(
+    const double[::1] data, const index_t[::1] indices, const double[::1] idf,
+    const double[::1] coef, const double[::1] logtab,
+):
+    """Per stored entry of a count matrix, ``x * x`` and ``x * coef[j]`` with
+    ``x = (1.0 + log(count)) * idf[j]`` (``sentiment._tfidf_dot``'s element-wise terms, one
+    pass instead of seven numpy passes). ``log`` is read from ``logtab`` (``np.log`` of
+    1..len(logtab), so the same values numpy computes); ``None`` when a count is not a whole
+    number in that range (the caller then uses numpy)."""
+    cdef Py_ssize_t n = data.shape[0], i, k, nt = logtab.shape[0]
+    cdef double d, x
+    xx_a = np.empty(n, dtype=np.float64)
+    xc_a = np.empty(n, dtype=np.float64)
+    cdef double[::1] xx = xx_a, xc = xc_a
+    cdef index_t j
+    for i in range(n):
+        d = data[i]
+        if not (d >= 1.0 and d <= nt):
+            return None
+        k = <Py_ssize_t>d
+        if <double>k != d:
+            return None
+        j = indices[i]
+        x = (1.0 + logtab[k - 1]) * idf[j]
+        xx[i] = x * x
+        xc[i] = x * coef[j]
+    return xx_a, xc_a

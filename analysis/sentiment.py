@@ -1259,11 +1259,34 @@ def _tfidf_dot(counts, idf: np.ndarray, coef: np.ndarray, summed: bool = False) 
     norm, dot = np.zeros(n), np.zeros(n)
     filled = np.flatnonzero(np.diff(m.indptr) > 0)
     if len(filled):
-        x = (1.0 + np.log(m.data)) * idf[m.indices]
         starts = m.indptr[filled]  # per-row sums over the non-empty rows' segments
-        norm[filled] = np.sqrt(np.add.reduceat(x * x, starts))
-        dot[filled] = np.add.reduceat(x * coef[m.indices], starts)
+        terms = None
+        if _newscore is not None and m.data.dtype == np.float64 and m.indices.dtype in _IDX:
+            # the element-wise terms in one compiled pass (the counts are whole numbers, whose
+            # logs come from a table of np.log values): ~2x less time for these terms
+            terms = _newscore.tfidf_terms(
+                m.data,
+                m.indices,
+                np.ascontiguousarray(idf, dtype=np.float64),
+                np.ascontiguousarray(coef, dtype=np.float64),
+                _log_table(),
+            )
+        if terms is None:
+            x = (1.0 + np.log(m.data)) * idf[m.indices]
+            terms = (x * x, x * coef[m.indices])
+        norm[filled] = np.sqrt(np.add.reduceat(terms[0], starts))
+        dot[filled] = np.add.reduceat(terms[1], starts)
     return np.divide(dot, norm, out=np.zeros_like(dot), where=norm > 0)
+
+
+_IDX = (np.dtype(np.int32), np.dtype(np.int64))
+
+
+@functools.lru_cache(maxsize=1)
+def _log_table() -> np.ndarray:
+    """``np.log`` of the counts 1..4096 (numpy's own values, looked up by the compiled
+    TF-IDF terms)."""
+    return np.log(np.arange(1, 4097, dtype=np.float64))
 
 
 def _lex_dot(lexes: list[dict[str, float]], vocab: dict[str, int], coef: np.ndarray) -> np.ndarray:

@@ -601,3 +601,20 @@ def test_compiled_spans_tokens_equal_python(pool_sentences):
         spans = [tuple(sorted(rng.randrange(n + 1) for _ in range(2))) for _ in range(3)]
         spans += [(0, n), (n, n)]
         assert S._newscore.spans_tokens(text, spans) == S._spans_tokens(text, spans), text
+
+
+def test_compiled_tfidf_terms_equal_numpy(pool_sentences, monkeypatch):
+    """The compiled TF-IDF terms give the same predictions as the numpy formula, bit for bit."""
+    feats = S._batch_features(pool_sentences)
+    ix = S._shipped_index("news")
+    toks = feats["tokens"]
+    blocks = [
+        (S._word_counts(toks, ix["word"]), ix["word_idf"], ix["word_coef"], False),
+        (S._char_counts(toks, ix["char"], ix["char_table"]), ix["char_idf"], ix["char_coef"], True),
+    ]
+    fast = [S._tfidf_dot(*b) for b in blocks]
+    monkeypatch.setattr(S, "_newscore", None)
+    ref = [S._tfidf_dot(*b) for b in blocks]
+    for a, b in zip(fast, ref, strict=True):
+        assert np.count_nonzero(b) > 1000
+        assert np.array_equal(a.view(np.int64), b.view(np.int64))
