@@ -280,13 +280,15 @@ def _candidate_starts(matcher: ActorMatcher, text: str) -> list[int]:
 
     A match starts after a non-word character (or at the text start), the case-folded text
     there begins with the lower-cased first word of a phrase, and a non-word character follows
-    that word (``\s+`` or the closing look-ahead). With ASCII first words (the shipped
-    dictionary) this is checked on the UTF-8 bytes with numpy: ASCII bytes are classified
-    exactly, a non-ASCII neighbour is kept as "may be a non-word character", and the first
-    eight folded bytes are compared as one integer key. Measured on the pool's 23M characters:
-    ~0.3 s and ~110k candidates, where an Aho-Corasick pass for the first words (the previous
-    method, kept for other dictionaries) took ~1.3 s and gave 294k (most inside words: "ice" in
-    "police"), each costing a ``pattern.match`` call.
+    that word (``\s+`` or the closing look-ahead); when every phrase of that first word has
+    more words, whitespace must follow and, after exactly one space, the second word
+    (:func:`_second_word_ok`). With ASCII first words (the shipped dictionary) this is checked
+    on the UTF-8 bytes with numpy: ASCII bytes are classified exactly, a non-ASCII neighbour is
+    kept as "may be a non-word character / whitespace", and words are compared as 8-byte
+    integer keys. Measured on the pool's 23M characters: ~0.35 s and 69k candidates for 50k
+    matches, where an Aho-Corasick pass for the first words (the previous method, kept for
+    other dictionaries) took ~1.3 s and gave 294k (most inside words: "ice" in "police"), each
+    costing a ``pattern.match`` call.
     """
     words = _first_words(matcher)
     if not words or not text:
@@ -311,7 +313,7 @@ def _candidate_starts(matcher: ActorMatcher, text: str) -> list[int]:
     cand = np.flatnonzero(ok)
     if not len(cand):
         return []
-    pad = np.concatenate([low, np.zeros(9, dtype=np.uint8)])
+    pad = np.concatenate([low, np.zeros(24, dtype=np.uint8)])
     # first three folded bytes against the words' first three (one 2**24-entry table)
     i3 = pad[cand].astype(np.int32) | (pad[cand + 1].astype(np.int32) << 8)
     i3 |= pad[cand + 2].astype(np.int32) << 16
@@ -320,16 +322,22 @@ def _candidate_starts(matcher: ActorMatcher, text: str) -> list[int]:
     for k in range(8):  # the next eight folded bytes, little-endian
         key |= pad[cand + k].astype(np.uint64) << np.uint64(8 * k)
     keep = np.zeros(len(cand), dtype=bool)
-    by_len: dict[int, set[int]] = {}
-    for w in words:
-        wb = w.encode("ascii")
-        by_len.setdefault(min(len(wb), 8), set()).add(int.from_bytes(wb[:8], "little"))
-    for n, keys in by_len.items():
-        ks = np.array(sorted(keys), dtype=np.uint64)
-        kn = key if n == 8 else key & np.uint64((1 << (8 * n)) - 1)
-        hit = ks[np.minimum(np.searchsorted(ks, kn), len(ks) - 1)] == kn
-        if n < 8:  # the whole first word: a non-word character must follow it
+    seconds = _second_words(tuple(sorted(set(matcher.exact) | set(matcher.folded))))
+    groups: dict[tuple[int, bool], list[str]] = {}
+    for w in words:  # exact keys for words of up to 8 bytes, 8-byte prefixes for longer ones
+        groups.setdefault((min(len(w), 8), len(w) <= 8), []).append(w)
+    for (n, whole), ws in groups.items():
+        ws = sorted(ws, key=_key8)
+        ks = np.array([_key8(w) for w in ws], dtype=np.uint64)
+        kn = key & _MASK8[n]
+        at = np.minimum(np.searchsorted(ks, kn), len(ks) - 1)
+        hit = ks[at] == kn
+        if whole:  # the whole first word: a non-word character must follow it
             hit &= ~_BYTE_WORD[pad[cand + n]]
+            for j, w in enumerate(ws):
+                if seconds.get(w):
+                    idx = np.flatnonzero(hit & (at == j))
+                    hit[idx[~_second_word_ok(pad, cand[idx] + n, seconds[w])]] = False
         keep |= hit
     starts = cand[keep]
     if len(raw) != len(text):  # byte offsets -> character offsets (starts are ASCII bytes)
@@ -337,6 +345,49 @@ def _candidate_starts(matcher: ActorMatcher, text: str) -> list[int]:
         cont = np.flatnonzero((b >= 0x80) & (b < 0xC0))  # UTF-8 continuation bytes
         starts = starts - np.searchsorted(cont, starts)
     return starts.tolist()
+
+
+_MASK8 = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+_BYTE_SPACE = np.array([c < 128 and chr(c).isspace() for c in range(256)])  # re's \s on ASCII
+
+
+def _key8(word: str) -> int:
+    """The first eight bytes of an ASCII word as a little-endian integer."""
+    return int.from_bytes(word.encode("ascii")[:8], "little")
+
+
+@functools.lru_cache(maxsize=2)
+def _second_words(phrases: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """For each lower-cased first word all of whose phrases have two or more words (ASCII), the
+    lower-cased second words; first words with a one-word phrase are absent."""
+    out: dict[str, set[str] | None] = {}
+    for p in phrases:
+        ws = p.lower().split()
+        first = ws[0]
+        if len(ws) == 1 or not ws[1].isascii() or out.get(first, set()) is None:
+            out[first] = None
+        else:
+            out.setdefault(first, set()).add(ws[1])
+    return {w: tuple(sorted(v)) for w, v in out.items() if v}
+
+
+def _second_word_ok(pad: np.ndarray, after: np.ndarray, seconds: tuple[str, ...]) -> np.ndarray:
+    """Whether a multiword phrase may continue at byte offsets ``after`` (just past a first
+    word) in the folded bytes ``pad``: ``\\s+`` must follow, so an ASCII non-space byte there
+    rules it out; after exactly one space and an ASCII non-space byte, the next bytes must begin
+    one of the ``seconds``. Any other whitespace (several spaces, tabs, newlines, non-ASCII
+    such as NBSP) is kept: the expression decides."""
+    b1 = pad[after]
+    b2 = pad[after + 1]
+    ascii_gap = (b1 < 128) & ~_BYTE_SPACE[b1]  # punctuation/NUL right after the first word
+    plain = (b1 == 32) & (b2 < 128) & ~_BYTE_SPACE[b2]  # one space, then the next word
+    key = np.zeros(len(after), dtype=np.uint64)
+    for k in range(8):
+        key |= pad[after + 1 + k].astype(np.uint64) << np.uint64(8 * k)
+    found = np.zeros(len(after), dtype=bool)
+    for w in seconds:
+        found |= (key & _MASK8[min(len(w), 8)]) == np.uint64(_key8(w))
+    return ~(ascii_gap | (plain & ~found))
 
 
 _AUTOMATA: dict[tuple[str, ...], Any] = {}

@@ -245,6 +245,10 @@ def test_candidate_scan_edge_cases_are_identical_to_finditer():
         "us US U.S. u.s. US_Congress 2US USA trump Trump administration TRUMP",
         "Amazonian Amazon.com amazon.com's ﬁ Amazon é Amazon Amazon_x Amazonx",
         "Mark Zuckerberg's, Bill Gates, billgates, White House, white house",
+        # the second word of a multiword phrase after one space, several, a tab, NBSP, none
+        "Trump  administration; Trump\tadministration, Trump,administration Trump administrator",
+        "Federal\u00a0Trade Commission; Federal Trade\x00Commission; Federal Tradecraft; Federal",
+        "White\u2003House and White \u00a0House, Department  of  Justice; Department",
     ]
     sents = pd.DataFrame(
         {
