@@ -765,9 +765,11 @@ class _WordTables:
         # masked bigrams keyed by their unigram ids (a bigram kept by min_df has both unigrams)
         self.nu = len(mv) + 1
         bi = list(compress(m_words, is_bi))
-        ab = [t.split(" ") for t in bi]
-        ida = np.fromiter(map(mv.__getitem__, (x[0] for x in ab)), dtype=np.int64, count=len(bi))
-        idb = np.fromiter(map(mv.__getitem__, (x[1] for x in ab)), dtype=np.int64, count=len(bi))
+        ab = " ".join(bi).split(" ")  # one C call: a bigram is two space-free tokens
+        if len(ab) != 2 * len(bi):
+            raise ValueError("model file: a masked bigram is not two tokens")
+        ida = np.fromiter(map(mv.__getitem__, ab[0::2]), dtype=np.int64, count=len(bi))
+        idb = np.fromiter(map(mv.__getitem__, ab[1::2]), dtype=np.int64, count=len(bi))
         vals = np.fromiter(compress(m_ids, is_bi), dtype=np.int64, count=len(bi))
         self.bigrams = _IntMap(ida * self.nu + idb, vals)
 
