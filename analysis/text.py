@@ -260,7 +260,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of ``text`` as strings (see :func:`sentence_spans`)."""
-    return [text[s:e] for s, e in sentence_spans(text)]
+    return _spans_and_texts(text)[2]
 
 
 def count_words(text: str) -> int:
