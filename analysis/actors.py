@@ -471,6 +471,28 @@ def actor_mentions(sentences: pd.DataFrame, actors: Any = None) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- sentiment
+def _rows_of(table: pd.DataFrame, mentions: pd.DataFrame) -> np.ndarray:
+    """The row of ``table`` with each mention's ``(doc_id, sent_idx)`` (-1 when absent), from
+    integer keys (factorised doc_id, sent_idx) and one sort: ~4x cheaper than a pandas join on
+    a (doc_id, sent_idx) index of the pool's 168k sentences. Keys must be unique in ``table``
+    (a sentence table's are)."""
+    codes, docs = pd.factorize(table["doc_id"])
+    q_codes = docs.get_indexer(mentions["doc_id"])
+    idx = table["sent_idx"].to_numpy(dtype=np.int64)
+    q_idx = mentions["sent_idx"].to_numpy(dtype=np.int64)
+    lo = min(int(idx.min()), int(q_idx.min())) if len(idx) else 0
+    span = max(int(idx.max()), int(q_idx.max())) - lo + 1 if len(idx) else 1
+    key = codes.astype(np.int64) * span + (idx - lo)
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    if len(sorted_key) > 1 and (np.diff(sorted_key) == 0).any():
+        raise ValueError("the sentence table has duplicate (doc_id, sent_idx) rows")
+    q_key = q_codes.astype(np.int64) * span + (q_idx - lo)
+    pos = np.minimum(np.searchsorted(sorted_key, q_key), max(len(key) - 1, 0))
+    found = (q_codes >= 0) & (len(key) > 0) & (sorted_key[pos] == q_key)
+    return np.where(found, order[pos], -1)
+
+
 def mention_sentiment(
     sentences: pd.DataFrame,
     mentions: pd.DataFrame,
@@ -497,24 +519,24 @@ def mention_sentiment(
             out[c] = pd.Series(dtype="float64" if c != "label" else "object")
         return out
     model = model or load_target_model()
-    keys = ["doc_id", "sent_idx"]
-    sent = sentences.set_index(keys)[["start", "text"]]
-    sent = sent.rename(columns={"start": "start_sent"})
-    if sentiment is not None:
-        sent = sent.join(sentiment.set_index(keys)["vader_compound"])
-    joined = out.join(sent, on=keys)
-    if joined["text"].isna().any():
+    at = _rows_of(sentences, out)  # the sentence row of each mention (-1: not in the table)
+    text = sentences["text"].take(np.maximum(at, 0))
+    if (at < 0).any() or text.isna().any():
         raise ValueError("mentions refer to sentences that are not in the sentence table")
+    s0 = sentences["start"].to_numpy()[at]
     compound = None
     if sentiment is not None:
-        compound = joined["vader_compound"].to_numpy(dtype=float)
+        got = _rows_of(sentiment, out)
+        compound = np.where(
+            got >= 0, sentiment["vader_compound"].to_numpy(dtype=float)[got], np.nan
+        )
         if np.isnan(compound).any():
             raise ValueError("sentiment lacks vader_compound for some mentioned sentences")
     X = pd.DataFrame(
         {
-            "sentence": joined["text"].to_numpy(),
-            "start": (joined["start"] - joined["start_sent"]).astype(int).to_numpy(),
-            "end": (joined["end"] - joined["start_sent"]).astype(int).to_numpy(),
+            "sentence": text.to_numpy(),
+            "start": (out["start"].to_numpy() - s0).astype(int),
+            "end": (out["end"].to_numpy() - s0).astype(int),
         }
     )
     if compound is None:
