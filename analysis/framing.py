@@ -715,6 +715,10 @@ class _Compiled:
     key_start: np.ndarray  # anchor start = end index of the key in the scan text - key_start
     key_end: np.ndarray  # anchor end = end index of the key in the scan text - key_end
     key_chars: frozenset[str]  # the characters of the automaton's keys
+    # the one-byte matching alphabet (``_R_MARKS``): its stand-in letter, or None when a cue
+    # uses characters it does not keep (then the matching text keeps every character)
+    stand_in: int | None
+    cue_regex_reduced: list[re.Pattern | None]  # cue_regex for the one-byte alphabet
 
 
 def _name_rank(pairs: list[tuple]) -> np.ndarray:
@@ -787,6 +791,10 @@ def _compile(lexicons: list[Lexicon]) -> _Compiled:
     if keys:
         auto.make_automaton()
 
+    cue_chars = set("".join(r[2] for r in rows).lower()) | set("".join(anchors))
+    stand_in = next((ord(c) for c in _STAND_INS if c not in cue_chars), None)
+    if not _reduced_alphabet_ok(cue_chars):
+        stand_in = None
     # exclusions rank before cues of the same span (see "Overlaps")
     nwild = [-1 if r[1] == EXCLUDE_CATEGORY else r[3].n_wild for r in rows]
 
@@ -823,6 +831,11 @@ def _compile(lexicons: list[Lexicon]) -> _Compiled:
         key_start=np.asarray([k[0] for k in kshape], dtype=np.int64).reshape(-1),
         key_end=np.asarray([k[1] for k in kshape], dtype=np.int64).reshape(-1),
         key_chars=frozenset("".join(keys)),
+        stand_in=stand_in,
+        cue_regex_reduced=[
+            None if r[3].regex is None else re.compile(_reduced_pattern(r[3].regex.lower()))
+            for r in rows
+        ],
     )
 
 
@@ -909,6 +922,55 @@ def _scan_tables(key_chars: frozenset[str]) -> tuple[np.ndarray, np.ndarray, int
     return tables[0], tables[1], ord(stand_in)
 
 
+# The one-byte alphabet of the matching text: ASCII and Latin-1 as they are; the curly double
+# quotes, the opening single quote and the two dashes (the only characters beyond one byte that
+# a rule looks at) on five C1 control codes; every other character by its class: whitespace as
+# NEL (\x85), a word character as a stand-in letter no cue uses, anything else as \x9f (C1
+# controls in the text too). Every rule reads only these distinctions, so results are identical.
+_R_MARKS = {0x201C: 0x80, 0x201D: 0x81, 0x2018: 0x82, 0x2014: 0x83, 0x2013: 0x84}
+_R_SPACE, _R_OTHER = 0x85, 0x9F
+_QUOTES_FULL = (0x201C, 0x2018)  # opening curly double quote (closing is next), opening single
+_QUOTES_REDUCED = (0x80, 0x82)
+_GAP_WORD_REDUCED = r"[^\s.;:!?()\[\]\"\x80\x81\x1e]+"
+_CLAUSE_RE_REDUCED = re.compile("[" + re.escape('.,;:!?()[]"\n\x1e\x80\x81\x83\x84') + "]")
+
+
+def _reduce(code: int, stand_in: int) -> int:
+    """The one-byte code of a (normalised) code point (see ``_R_MARKS``)."""
+    if code < 0x80 or 0xA0 <= code < 0x100:
+        return code
+    if code in _R_MARKS:
+        return _R_MARKS[code]
+    if code < 0xA0:
+        return _R_SPACE if code == _R_SPACE else _R_OTHER
+    ch = chr(code)
+    if ch.isalnum() or ch == "_":
+        return stand_in
+    return _R_SPACE if ch.isspace() else _R_OTHER
+
+
+@functools.lru_cache(maxsize=16)
+def _reduced_tables(stand_in: int) -> tuple[np.ndarray, np.ndarray]:
+    """``norm`` and ``replace`` of :func:`_char_tables` into the one-byte alphabet."""
+    tab = _char_tables()
+    codes = np.arange(_BMP)
+    table = np.asarray([_reduce(c, stand_in) for c in codes.tolist()], dtype=np.uint8)
+    out = (table[tab["norm"]], table[tab["replace"]])
+    for t in out:
+        t.flags.writeable = False
+    return out
+
+
+def _reduced_pattern(pattern: str) -> str:
+    """A cue's verification pattern for text in the one-byte alphabet (its gap words)."""
+    return pattern.replace(_GAP_WORD, _GAP_WORD_REDUCED)
+
+
+def _reduced_alphabet_ok(chars: Iterable[str]) -> bool:
+    """Cue characters that the one-byte alphabet keeps as they are."""
+    return all(ord(c) < 0x80 or 0xA0 <= ord(c) < 0x100 for c in chars)
+
+
 def _codes(s: str) -> np.ndarray:
     """Code points of ``s`` as a uint32 array."""
     return np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -948,6 +1010,7 @@ class _Normalised:
     # " " + ``lower`` with every non-word character as " " + " ": what the automaton scans
     scan: str = ""
     original: np.ndarray | None = None  # code points of the text as it was given
+    stand_in: int | None = None  # set: ``lower`` and ``codes`` are in the one-byte alphabet
 
     def to_orig(self, pos: np.ndarray) -> np.ndarray:
         pos = np.asarray(pos, dtype=np.int64)
@@ -964,7 +1027,9 @@ def _lower_same_length(s: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in s)
 
 
-def _normalise(text: str, key_chars: frozenset[str] | None = None) -> _Normalised:
+def _normalise(
+    text: str, key_chars: frozenset[str] | None = None, stand_in: int | None = None
+) -> _Normalised:
     """Normalise once for matching.
 
     Lower case (a character whose lower case is longer than one character is kept as it is);
@@ -973,7 +1038,8 @@ def _normalise(text: str, key_chars: frozenset[str] | None = None) -> _Normalise
     changes offsets; hyphen-made runs (" - ") are left alone as they never sit inside a phrase.
     Opening single quotes (‘) are kept because the quote detector needs them. ``scan`` is the
     text the automaton scans (see :func:`_scan_tables` for ``key_chars``, the characters of
-    the automaton's keys; ``None`` keeps every word character).
+    the automaton's keys; ``None`` keeps every word character). With ``stand_in`` (a Latin-1
+    letter no cue uses) ``lower`` and ``codes`` are in the one-byte alphabet of ``_R_MARKS``.
 
     Done on the code points with lookup tables: encode, one table lookup, decode. On the
     shipped pool (23.5 million characters) this takes about 0.3 s CPU against 0.9 s for
@@ -982,17 +1048,18 @@ def _normalise(text: str, key_chars: frozenset[str] | None = None) -> _Normalise
     """
     tab = _char_tables()
     if key_chars is None:
-        scan_tables, stand_in = (tab["norm_scan"], tab["replace_scan"]), None
+        scan_tables, scan_stand_in = (tab["norm_scan"], tab["replace_scan"]), None
     else:
-        *scan_tables, stand_in = _scan_tables(key_chars)
+        *scan_tables, scan_stand_in = _scan_tables(key_chars)
+    full = (tab["norm"], tab["replace"]) if stand_in is None else _reduced_tables(stand_in)
     if _SIGMA in text:  # str.lower() writes a capital sigma by its context: keep its result
         original = _codes(text)
         raw = _codes(_lower_same_length(text))
-        table, table_sp, table_scan = tab["replace"], tab["replace_sp"], scan_tables[1]
+        table, table_sp, table_scan = full[1], tab["replace_sp"], scan_tables[1]
         lower_astral = False
     else:
         raw = original = _codes(text)
-        table, table_sp, table_scan = tab["norm"], tab["norm_sp"], scan_tables[0]
+        table, table_sp, table_scan = full[0], tab["norm_sp"], scan_tables[0]
         lower_astral = True
     n = len(raw)
     codes = table.take(raw, mode="clip")  # code points beyond the table are set below
@@ -1006,8 +1073,12 @@ def _normalise(text: str, key_chars: frozenset[str] | None = None) -> _Normalise
             uniq = np.unique(vals)
             low = [ord(lo) if len(lo := chr(c).lower()) == 1 else c for c in uniq.tolist()]
             vals = np.asarray(low, dtype=np.uint32)[np.searchsorted(uniq, vals)]
-        codes[where] = vals
-        scan[where + 1] = np.where(_is_word(vals), vals if stand_in is None else stand_in, 32)
+        word = _is_word(vals)
+        if stand_in is None:
+            codes[where] = vals
+        else:
+            codes[where] = np.where(word, stand_in, _R_OTHER)
+        scan[where + 1] = np.where(word, vals if scan_stand_in is None else scan_stand_in, 32)
     # whitespace runs: neighbours that are spaces before hyphens become spaces too
     sp = codes == 32
     pair = np.flatnonzero(sp[1:] & sp[:-1])
@@ -1018,19 +1089,43 @@ def _normalise(text: str, key_chars: frozenset[str] | None = None) -> _Normalise
         pair = pair[run]
     if not len(pair):
         empty = np.zeros(0, dtype=np.int64)
-        return _Normalised(_from_codes(codes), codes, empty, empty, _from_codes(scan), original)
+        return _Normalised(
+            _from_codes(codes), codes, empty, empty, _from_codes(scan), original, stand_in
+        )
     deleted = pair.astype(np.int64) + 1  # keep the first space of a run, delete the rest
-    keep = np.ones(n + 2, dtype=bool)
-    keep[deleted + 1] = False
     first = np.flatnonzero(np.diff(deleted, prepend=-2) != 1)  # index of each run's first
+    run_start = deleted[first]
+    run_end = np.append(deleted[first[1:] - 1], deleted[-1]) + 1
     return _Normalised(
-        lower=_from_codes(codes[keep[1:-1]]),
+        lower=_from_codes(_drop(codes, run_start, run_end)),
         codes=codes,
-        run_points=deleted[first] - first,
+        run_points=run_start - first,
         run_deleted=np.append(first[1:], len(deleted)).astype(np.int64),
-        scan=_from_codes(scan[keep]),
+        scan=_from_codes(_drop(scan, run_start + 1, run_end + 1)),
         original=original,
+        stand_in=stand_in,
     )
+
+
+def _drop(
+    arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, max_pieces: int = 10_000
+) -> np.ndarray:
+    """``arr`` without the sorted, disjoint ranges ``[starts[i], ends[i])``. Few ranges (whitespace
+    runs are rare: 35 in the shipped pool) are cut out with one copy per kept piece, at memory
+    copy speed (a boolean mask over every character cost 3x as much)."""
+    if len(starts) > max_pieces:
+        lens = ends - starts
+        keep = np.ones(len(arr), dtype=bool)
+        keep[np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())] = False
+        return arr[keep]
+    out = np.empty(len(arr) - int((ends - starts).sum()), dtype=arr.dtype)
+    at = prev = 0
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        out[at : at + a - prev] = arr[prev:a]
+        at += a - prev
+        prev = b
+    out[at:] = arr[prev:]
+    return out
 
 
 # --------------------------------------------------------------------------- matching core
@@ -1086,7 +1181,7 @@ def _scan(comp: _Compiled, nt: _Normalised, original: str) -> _Cands:
     if not lit.all():
         # globs and gaps: verify with the compiled regex at the anchor position
         glob = np.flatnonzero(~lit)
-        regex = comp.cue_regex
+        regex = comp.cue_regex if nt.stand_in is None else comp.cue_regex_reduced
         found = [regex[c].match(hay, a) for a, c in zip(start[glob].tolist(), cid[glob].tolist())]
         hit = np.fromiter((m is not None for m in found), dtype=bool, count=len(found))
         end = end.copy()
@@ -1100,10 +1195,12 @@ def _scan(comp: _Compiled, nt: _Normalised, original: str) -> _Cands:
         keep = np.ones(len(start), dtype=bool)
         o_s = nt.to_orig(start[cs]).tolist()
         o_e = (nt.to_orig(end[cs] - 1) + 1).tolist()
+        literal, norm = comp.cue_literal.tolist(), comp.cue_norm
         for j, a, b, cue in zip(cs.tolist(), o_s, o_e, cid[cs].tolist(), strict=True):
             got = original[a:b]
-            if comp.cue_literal[cue]:
-                keep[j] = got == comp.cue_norm[cue] or _norm_str(got) == comp.cue_norm[cue]
+            if literal[cue]:
+                # normalising changes only non-alphanumeric characters
+                keep[j] = got == norm[cue] or (not got.isalnum() and _norm_str(got) == norm[cue])
             else:
                 got = _norm_str(got)
                 keep[j] = comp.cue_regex_cs[cue].fullmatch(got) is not None
@@ -1175,12 +1272,13 @@ def _resolve(cand: _Cands, comp: _Compiled) -> _Cands:
 _NEGATOR_SET = frozenset(NEGATORS)
 
 
-def _is_negated(lower: str, start: int, window: int) -> bool:
-    """The negation rule for one hit starting at ``start`` of normalised lower-case text."""
+def _is_negated(lower: str, start: int, window: int, clause_re: re.Pattern = _CLAUSE_RE) -> bool:
+    """The negation rule for one hit starting at ``start`` of normalised lower-case text
+    (``clause_re``: the clause punctuation in the alphabet of ``lower``)."""
     if window <= 0:
         return False
     chunk = lower[max(0, start - 40 * window) : start]
-    clause = _CLAUSE_RE.split(chunk)[-1]
+    clause = clause_re.split(chunk)[-1]
     for tok in clause.split()[-window:]:
         tok = tok.strip("'")
         if tok in _NEGATOR_SET or tok.endswith(_NT):
@@ -1192,7 +1290,12 @@ def _is_negated(lower: str, start: int, window: int) -> bool:
 
 
 def _span_voices(
-    gs: np.ndarray, ge: np.ndarray, headline: np.ndarray, big: str, raw: np.ndarray
+    gs: np.ndarray,
+    ge: np.ndarray,
+    headline: np.ndarray,
+    big: str,
+    raw: np.ndarray,
+    quotes: tuple[int, int] = _QUOTES_FULL,
 ) -> np.ndarray:
     """``True`` where the span ``[gs, ge)`` of ``big`` is quoted (else reporter voice) by the
     rules of :func:`analysis.text.quote_spans` (quotation pairs never cross a line break).
@@ -1201,16 +1304,19 @@ def _span_voices(
     span is quoted when the last curly quote before it on its line is an opening one and no curly
     quote falls inside it; on a line with only straight double quotes, when an odd number of them
     precede it on the line and none falls inside it. Lines mixing both, lines with single opening
-    quotes, and headlines go through :func:`analysis.text.line_quote_pairs`.
+    quotes, and headlines go through :func:`analysis.text.line_quote_pairs`. ``raw``: the code
+    points of ``big`` (normalised), where ``quotes`` are the codes of the opening curly double
+    quote (the closing one is the next code) and of the opening single quote.
     """
+    curly_open, single_open = (raw.dtype.type(q) for q in quotes)
     n = len(raw)
     # sentinels at both ends keep every lookup in range (comparisons over the code points are
     # cheaper than one table lookup per character: measured 2x)
     newline = np.concatenate(([-1], np.flatnonzero(raw == 10), [n]))
-    curly_at = np.flatnonzero((raw - np.uint32(0x201C)) < 2)  # “ or ”
+    curly_at = np.flatnonzero((raw - curly_open) < 2)  # “ or ”
     curly = np.concatenate(([-1], curly_at, [n + 1]))
     straight = np.flatnonzero(raw == 34)
-    single = np.flatnonzero(raw == 0x2018)
+    single = np.flatnonzero(raw == single_open)
     line_lo = newline[np.searchsorted(newline, gs, side="left") - 1] + 1
     line_hi = newline[np.searchsorted(newline, ge, side="left")]
 
@@ -1224,7 +1330,7 @@ def _span_voices(
     # curly-only lines: open when the last curly quote before the span is an opening one
     j = np.searchsorted(curly, gs, side="left") - 1
     prev = curly[j]
-    opened = (prev >= line_lo) & (raw[np.clip(prev, 0, max(n - 1, 0))] == 0x201C)
+    opened = (prev >= line_lo) & (raw[np.clip(prev, 0, max(n - 1, 0))] == curly_open)
     quoted = opened & (np.searchsorted(curly, ge, side="left") == j + 1)
     # straight-only lines: open after an odd number of straight quotes on the line
     odd = count(straight, line_lo, gs) % 2 == 1
@@ -1416,7 +1522,7 @@ def frame_hits(
     seg_start = np.zeros(len(seg_texts) + 1, dtype=np.int64)
     np.cumsum([len(t) + len(sep) for t in seg_texts], out=seg_start[1:])
     big = sep.join(seg_texts)
-    nt = _normalise(big, comp.key_chars)
+    nt = _normalise(big, comp.key_chars, comp.stand_in)
     ns, ne, cid = _resolve(_scan(comp, nt, big), comp)
     keep = ~comp.cue_exclude[cid]
     if not keep.any():
@@ -1432,8 +1538,9 @@ def frame_hits(
     negated = np.zeros(len(cid), dtype=bool)
     check = np.flatnonzero(comp.cue_negatable[cid] & (win > 0))
     lower = nt.lower
+    clause_re = _CLAUSE_RE if nt.stand_in is None else _CLAUSE_RE_REDUCED
     for i, a, w in zip(check.tolist(), ns[check].tolist(), win[check].tolist(), strict=True):
-        negated[i] = _is_negated(lower, a, w)
+        negated[i] = _is_negated(lower, a, w, clause_re)
     seg = np.searchsorted(seg_start, gs, side="right") - 1
     seg_doc = [k[0] for k in keys]
     seg_part = [k[1] for k in keys]
@@ -1443,7 +1550,8 @@ def frame_hits(
     mixed = np.flatnonzero(voice_code < 0)
     if len(mixed):
         headline = np.asarray([p == "title" for p in seg_part], dtype=bool)[seg[mixed]]
-        quoted = _span_voices(gs[mixed], ge[mixed], headline, big, nt.codes)
+        quotes = _QUOTES_FULL if nt.stand_in is None else _QUOTES_REDUCED
+        quoted = _span_voices(gs[mixed], ge[mixed], headline, big, nt.codes, quotes)
         voice_code[mixed] = np.where(quoted, len(voices), len(voices) + 1)
         voices = [*voices, "quoted", "reporter"]
     matched = _slices(big, nt.original, gs, ge)

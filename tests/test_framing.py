@@ -711,3 +711,58 @@ def test_cues_with_punctuation_and_stand_in_letters():
     )
     got = list(F.match_text(text, lx)["matched"])
     assert got == ["U.S. policy", "It's", "So called", "naïve plan", "Café"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 40), st.lists(st.tuples(st.integers(0, 40), st.integers(1, 4)), max_size=8))
+def test_drop_ranges(n, cuts):
+    arr = np.arange(n, dtype=np.uint32)
+    mask = np.ones(n, dtype=bool)
+    starts, ends = [], []
+    for a, k in sorted(cuts):
+        if (not ends or a > ends[-1]) and a + k <= n:
+            starts.append(a)
+            ends.append(a + k)
+            mask[a : a + k] = False
+    s, e = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    for max_pieces in (0, 10_000):  # both ways of cutting
+        assert np.array_equal(F._drop(arr, s, e, max_pieces), arr[mask])
+
+
+ONE_BYTE_CHARS = NORM_CHARS + ["\u2014", "\u2013", "\u2005", "\x85", "\x81"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(ONE_BYTE_CHARS), max_size=40))
+def test_one_byte_alphabet_maps_each_character(text):
+    """With a stand-in letter, the matching text is the exact normalised text written in the
+    one-byte alphabet, character by character (SYNTHETIC characters)."""
+    full = F._normalise(text)
+    small = F._normalise(text, stand_in=ord("µ"))
+    assert small.lower == "".join(chr(F._reduce(ord(c), ord("µ"))) for c in full.lower)
+    assert np.array_equal(small.codes, [F._reduce(int(c), ord("µ")) for c in full.codes])
+    assert small.scan == full.scan
+
+
+def test_one_byte_alphabet_gives_the_same_hits():
+    """A lexicon set with a cue beyond Latin-1 matches on the full text; the same cues without
+    it on the one-byte text: the hits of the common lexicon are identical (SYNTHETIC text with
+    curly quotes, dashes, unusual spaces, C1 controls, astral letters and negations)."""
+    cats = {
+        "p": ["bold", "bold plan", "brav*", "naïve", "it's"],
+        "c": ["took * aim at", "swipe {1,2} at", "mass surveillance", "surveillance"],
+    }
+    text = (
+        "SYNTHETIC “not a bold plan” — they took\u2005very careful aim at it; ‘never bold’. "
+        "No\x85bold plan, no—bold – plan. He didn’t “swipe at” it; a naïve 𝐀 bold\x81plan. "
+        "Not once did they took ŝome aim at mass\u2003surveillance, “hardly surveillance”.\n"
+        "It's a brave, braver, bravely İstanbul plan without mass surveillance."
+    )
+    one = lex(cats, name="one")
+    greek = lex({"g": ["σίγμα"]}, name="greek")
+    assert F.resolve_lexicons([one]).compiled().stand_in is not None
+    assert F.resolve_lexicons([one, greek]).compiled().stand_in is None
+    small = F.match_text(text, [one])
+    full = F.match_text(text, [one, greek])
+    assert len(small) > 10 and small["negated"].any() and (small["voice"] == "quoted").any()
+    pd.testing.assert_frame_equal(small, full[full["lexicon"] == "one"].reset_index(drop=True))
