@@ -692,6 +692,9 @@ class _Compiled:
     cue_category: list[str]
     cue_text: list[str]
     cue_norm: list[str]  # normalised cue (case kept), for case-sensitive verification
+    cue_norm_codes: np.ndarray  # code points of all cue_norm, concatenated
+    cue_norm_off: np.ndarray  # where each cue_norm starts in cue_norm_codes
+    cue_norm_len: np.ndarray
     cue_lex_name: list[str]
     cue_literal: np.ndarray
     cue_case: np.ndarray  # case-sensitive
@@ -791,6 +794,7 @@ def _compile(lexicons: list[Lexicon]) -> _Compiled:
     if keys:
         auto.make_automaton()
 
+    norms = [_norm_str(r[2]) for r in rows]
     cue_chars = set("".join(r[2] for r in rows).lower()) | set("".join(anchors))
     stand_in = next((ord(c) for c in _STAND_INS if c not in cue_chars), None)
     if not _reduced_alphabet_ok(cue_chars):
@@ -807,7 +811,10 @@ def _compile(lexicons: list[Lexicon]) -> _Compiled:
         cue_lexicon=np.asarray([r[0] for r in rows], dtype=np.int64),
         cue_category=[r[1] for r in rows],
         cue_text=[r[2] for r in rows],
-        cue_norm=[_norm_str(r[2]) for r in rows],
+        cue_norm=norms,
+        cue_norm_codes=_codes("".join(norms)),
+        cue_norm_off=np.cumsum([0] + [len(x) for x in norms])[:-1].astype(np.int64),
+        cue_norm_len=np.asarray([len(x) for x in norms], dtype=np.int64),
         cue_lex_name=[lex_names[r[0]] for r in rows],
         cue_literal=np.asarray([r[3].literal for r in rows], dtype=bool),
         cue_case=np.asarray([r[3].case_sensitive for r in rows], dtype=bool),
@@ -1193,17 +1200,32 @@ def _scan(comp: _Compiled, nt: _Normalised, original: str) -> _Cands:
     cs = np.flatnonzero(comp.cue_case[cid])
     if len(cs):
         keep = np.ones(len(start), dtype=bool)
-        o_s = nt.to_orig(start[cs]).tolist()
-        o_e = (nt.to_orig(end[cs] - 1) + 1).tolist()
+        o_s, o_e, ccs = nt.to_orig(start[cs]), nt.to_orig(end[cs] - 1) + 1, cid[cs]
+        # a literal written as it is in the text: compared as code points, all at once (64k
+        # candidates on the shipped pool, 99% of them settled here)
+        same = np.zeros(len(cs), dtype=bool)
+        length = comp.cue_norm_len[ccs]
+        j = np.flatnonzero(comp.cue_literal[ccs] & (o_e - o_s == length))
+        if len(j) and nt.original is not None:
+            lens = length[j]
+            bounds = np.zeros(len(j) + 1, dtype=np.int64)
+            np.cumsum(lens, out=bounds[1:])
+            step = np.arange(bounds[-1], dtype=np.int64) - np.repeat(bounds[:-1], lens)
+            got = nt.original[np.repeat(o_s[j], lens) + step]
+            want = comp.cue_norm_codes[np.repeat(comp.cue_norm_off[ccs[j]], lens) + step]
+            same[j] = np.add.reduceat(got != want, bounds[:-1]) == 0
         literal, norm = comp.cue_literal.tolist(), comp.cue_norm
-        for j, a, b, cue in zip(cs.tolist(), o_s, o_e, cid[cs].tolist(), strict=True):
+        rest = np.flatnonzero(~same)
+        for k, a, b, cue in zip(
+            rest.tolist(), o_s[rest].tolist(), o_e[rest].tolist(), ccs[rest].tolist(), strict=True
+        ):
             got = original[a:b]
             if literal[cue]:
                 # normalising changes only non-alphanumeric characters
-                keep[j] = got == norm[cue] or (not got.isalnum() and _norm_str(got) == norm[cue])
+                ok = got == norm[cue] or (not got.isalnum() and _norm_str(got) == norm[cue])
             else:
-                got = _norm_str(got)
-                keep[j] = comp.cue_regex_cs[cue].fullmatch(got) is not None
+                ok = comp.cue_regex_cs[cue].fullmatch(_norm_str(got)) is not None
+            keep[cs[k]] = ok
         start, end, cid = start[keep], end[keep], cid[keep]
     return start, end, cid
 
@@ -1452,14 +1474,14 @@ def _slices(text: str, codes: np.ndarray | None, start: np.ndarray, end: np.ndar
     np.cumsum(lens, out=bounds[1:])
     idx = np.arange(bounds[-1], dtype=np.int64) + np.repeat(start - bounds[:-1], lens)
     cp = codes[idx]
-    if ((cp >= 0xD800) & (cp < 0xE000)).any():
+    if ((cp - np.uint32(0xD800)) < 0x800).any():  # a surrogate
         return [text[a:b] for a, b in zip(start.tolist(), end.tolist(), strict=True)]
     data = _from_codes(cp).encode("utf-8")
-    nbytes = 1 + (cp >= 0x80).astype(np.int64) + (cp >= 0x800) + (cp >= 0x10000)
-    byte_bounds = np.zeros(len(cp) + 1, dtype=np.int64)
-    np.cumsum(nbytes, out=byte_bounds[1:])
+    # byte offset of each character: the UTF-8 bytes that are not continuation bytes
+    utf8 = np.frombuffer(data, dtype=np.uint8)
+    char_at = np.append(np.flatnonzero((utf8 & 0xC0) != 0x80), len(utf8))
     arr = pa.LargeStringArray.from_buffers(
-        len(lens), pa.py_buffer(byte_bounds[bounds]), pa.py_buffer(data)
+        len(lens), pa.py_buffer(char_at[bounds]), pa.py_buffer(data)
     )
     return pd.array(arr, dtype=pd.Series(["x"]).dtype)
 
@@ -1500,9 +1522,9 @@ def frame_hits(
     seg_code = doc_codes.astype(np.int64) * 2 + part_order
     # segments are exactly the (doc_id, part) pairs: sentences map to them by their codes
     simple = bool((doc_codes >= 0).all()) and bool(sents["part"].isin(("title", "body")).all())
+    seg_u, first, inverse = np.unique(seg_code, return_index=True, return_inverse=True)
     if articles is not None:
         # segments in document order, title first: (doc, part) of their first sentence
-        _codes_u, first = np.unique(seg_code, return_index=True)
         keys = list(zip(sents["doc_id"].take(first).tolist(), sents["part"].take(first).tolist()))
         arts = articles.drop_duplicates("doc_id")
         ids = arts["doc_id"].tolist()
@@ -1516,7 +1538,7 @@ def frame_hits(
     else:
         sents = sents.assign(_doc_order=doc_codes, _part_order=part_order)
         keys, seg_texts = _segments_from_sentences(sents)
-    sseg = np.searchsorted(np.unique(seg_code), seg_code) if simple else None
+    sseg = inverse.reshape(-1) if simple else None
 
     sep = "\n\n"
     seg_start = np.zeros(len(seg_texts) + 1, dtype=np.int64)
