@@ -274,7 +274,7 @@ def _prefix_table(words: tuple[str, ...]) -> np.ndarray:
     return table
 
 
-def _candidate_starts(matcher: ActorMatcher, text: str) -> list[int]:
+def _candidate_starts(matcher: ActorMatcher, text: str, raw: bytes | None = None) -> list[int]:
     r"""Sorted positions where some phrase of ``matcher`` may start: a superset of the regex's
     match starts, which the expression then checks one by one.
 
@@ -295,10 +295,11 @@ def _candidate_starts(matcher: ActorMatcher, text: str) -> list[int]:
         return []
     if not all(w.isascii() for w in words) or any(c in text for c in _FOLDS_TO_ASCII):
         return _candidate_starts_automaton(words, text)
-    try:
-        raw = text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates
-        return _candidate_starts_automaton(words, text)
+    if raw is None:  # the text's UTF-8 bytes, unless the caller has them
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates
+            return _candidate_starts_automaton(words, text)
     low = np.frombuffer(raw.lower(), dtype=np.uint8)  # bytes.lower: ASCII A-Z only
     # ASCII word bytes by comparisons (SIMD, ~4x cheaper than a 256-entry table look-up here)
     letter = (low >= 97) & (low <= 122)
@@ -402,6 +403,32 @@ def _str_dtype() -> Any:
 _UNSEEN = object()
 
 
+def _joined_text(col: pd.Series) -> tuple[str, bytes | None, np.ndarray]:
+    """The texts joined by NUL (non-strings as empty texts), its UTF-8 bytes when they come for
+    free, and each text's length in characters.
+
+    A pyarrow-backed string column (pandas' default ``str``) is joined by pyarrow in C++ and
+    decoded once: 0.16 s for the pool's 168k sentences, where ``tolist`` + ``str.join`` +
+    ``encode`` took 0.33 s."""
+    if isinstance(col.array, pd.arrays.ArrowStringArray) and not col.isna().any():
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(col.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        large = pa.types.is_large_string(arr.type)
+        kind = pa.large_string() if large else pa.string()
+        cls = pa.LargeListArray if large else pa.ListArray
+        offsets = pa.array([0, len(arr)], pa.int64() if large else pa.int32())
+        joined = pc.binary_join(cls.from_arrays(offsets, arr), pa.scalar("\x00", kind))[0]
+        lengths = pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
+        return joined.as_py(), joined.as_buffer().to_pybytes(), lengths
+    texts = [t if isinstance(t, str) else "" for t in col.tolist()]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    return "\x00".join(texts), None, lengths
+
+
 def actor_mentions(sentences: pd.DataFrame, actors: Any = None) -> pd.DataFrame:
     """Every actor mention in a sentence table (:func:`analysis.text.sentence_table`).
 
@@ -411,22 +438,18 @@ def actor_mentions(sentences: pd.DataFrame, actors: Any = None) -> pd.DataFrame:
     offsets, ``voice`` is the sentence's voice (reporter/quoted).
     """
     matcher = actor_matcher(_resolve_actors(actors))
-    col = sentences["text"]
-    texts = col.tolist()
-    if col.dtype != _str_dtype() or col.isna().any():  # non-strings count as empty texts
-        texts = [t if isinstance(t, str) else "" for t in texts]
     # one string, sentences joined by NUL: no alias can match across it (look-arounds and \s+
     # treat it as a non-word, non-space character), so matches stay inside their sentence
-    big = "\x00".join(texts)
-    sent_start = np.zeros(len(texts), dtype=np.int64)
-    if len(texts) > 1:
-        np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts))[:-1] + 1, out=sent_start[1:])
+    big, raw, lengths = _joined_text(sentences["text"])
+    sent_start = np.zeros(len(lengths), dtype=np.int64)
+    if len(lengths) > 1:
+        np.cumsum(lengths[:-1] + 1, out=sent_start[1:])
     match = matcher.pattern.match
     lookup = matcher.lookup
     resolved: dict[str, tuple[str, str] | None] = {}  # matched text -> lookup (few distinct)
     found: list[tuple[int, int, str, tuple[str, str]]] = []
     last_end = -1
-    for pos in _candidate_starts(matcher, big):
+    for pos in _candidate_starts(matcher, big, raw):
         if pos < last_end:  # inside the previous match: finditer would not look here
             continue
         m = match(big, pos)

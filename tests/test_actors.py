@@ -264,6 +264,12 @@ def test_candidate_scan_edge_cases_are_identical_to_finditer():
     got = A.actor_mentions(sents, actors)
     assert list(got.itertuples(index=False, name=None)) == _reference_mentions(sents, actors)
     assert len(got) >= 20
+    # the same texts in an object column (no pyarrow join) and with a missing text (empty)
+    as_object = sents.astype({"text": object})
+    pd.testing.assert_frame_equal(A.actor_mentions(as_object, actors), got, check_exact=True)
+    gap = sents.astype({"text": object})
+    gap.loc[3, "text"] = None
+    pd.testing.assert_frame_equal(A.actor_mentions(gap, actors), got, check_exact=True)
     # a KELVIN SIGN folds to an ASCII "k": such texts take the Aho-Corasick path, same result
     kelvin = sents.assign(text=sents["text"].str.replace("Ama", "\u212aAma", regex=False))
     kelvin.loc[len(kelvin)] = ["dk", 0, "body", 0, "\u212aKK IBM \u212aaiser Amazon", "quoted"]
