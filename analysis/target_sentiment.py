@@ -1321,6 +1321,9 @@ class TargetSentimentClassifier:
         if got is None:
             return None
         masked, ctx, dense = got
+        unknown = [f for f in self._fields() if f not in ("masked", "ctx")]
+        if unknown:  # a subclass with extra text fields: only the reference path knows them
+            raise NotImplementedError(f"no fast featurisation for fields {unknown}")
         n = len(dense)
         rows, cols, vals = [], [], []
         off = 0
