@@ -120,8 +120,9 @@ import yaml
 
 try:  # pandas' own string columns are Arrow-backed when pyarrow is installed (it is pinned)
     import pyarrow as pa
+    import pyarrow.compute as pc
 except ImportError:  # pragma: no cover - pyarrow is a declared dependency
-    pa = None
+    pa = pc = None
 
 from . import paths
 from .text import count_words, line_quote_pairs, sentence_table
@@ -1409,19 +1410,28 @@ def _segments_from_sentences(sents: pd.DataFrame) -> tuple[list, list[str]]:
 def _segments_from_sorted(sents: pd.DataFrame, seg_code: np.ndarray) -> tuple[list, list[str]]:
     """:func:`_segments_from_sentences` for tables whose segments are exactly the
     ``(doc_id, part)`` pairs (``seg_code``: document order * 2 + (part != "title")) and whose
-    texts are all strings, with arrays instead of a loop over the sentences (0.04 s against
-    0.25 s for the 168k sentences of the shipped pool; the texts are identical).
+    texts are all strings, with arrays instead of a loop over the sentences; the texts are
+    identical (tested).
 
     A sentence's text is placed at its ``start``: the text so far ends at the largest end of
     the segment's earlier sentences, a gap before the sentence becomes line breaks and an
-    overlap is cut from the sentence's beginning, as in the loop."""
+    overlap is cut from the sentence's beginning, as in the loop. Without overlaps Arrow joins
+    the pieces (0.10 s against 0.26 s through Python strings and 0.3 s for the loop, on the 168k
+    sentences of the shipped pool)."""
     start = sents["start"].to_numpy(dtype=np.int64)
     order = np.lexsort((start, seg_code))
     seg = seg_code[order]
     st = start[order]
-    texts = np.asarray(sents["text"].tolist(), dtype=object)[order].tolist()
-    ends = st + sents["text"].str.len().to_numpy(dtype=np.int64)[order]
     n = len(st)
+    column = None
+    if pa is not None:
+        column = pa.array(sents["text"]).cast(pa.large_string())
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        lengths = pc.utf8_length(column).to_numpy(zero_copy_only=False)
+    else:
+        lengths = sents["text"].str.len().to_numpy()
+    ends = st + lengths.astype(np.int64)[order]
     first = np.ones(n, dtype=bool)
     first[1:] = seg[1:] != seg[:-1]
     seg_id = np.cumsum(first) - 1
@@ -1430,16 +1440,27 @@ def _segments_from_sorted(sents: pd.DataFrame, seg_code: np.ndarray) -> tuple[li
     pos = np.zeros(n, dtype=np.int64)
     pos[1:] = run[:-1] - seg_id[1:] * step
     pos[first] = 0
-    for i in np.flatnonzero(st < pos).tolist():  # overlapping sentences (rare)
-        texts[i] = texts[i][pos[i] - st[i] :]
-    gaps = np.maximum(st - pos, 0).tolist()
-    pieces: list[str] = [""] * (2 * n)
-    pieces[0::2] = ["\n" * g if g else "" for g in gaps]
-    pieces[1::2] = texts
+    gaps = np.maximum(st - pos, 0)
     bounds = np.append(np.flatnonzero(first), n) * 2
-    out = ["".join(pieces[a:b]) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
     heads = order[first]
     keys = list(zip(sents["doc_id"].take(heads).tolist(), sents["part"].take(heads).tolist()))
+    overlaps = np.flatnonzero(st < pos)
+    if column is not None and not len(overlaps):
+        # pieces (line breaks, sentence, line breaks, sentence ...) joined per segment by Arrow
+        breaks = pa.array(["\n" * g for g in range(int(gaps.max()) + 1)], type=pa.large_string())
+        pieces = np.empty(2 * n, dtype=np.int64)
+        pieces[0::2] = np.arange(n)
+        pieces[1::2] = n + order
+        values = pa.concat_arrays([breaks.take(pa.array(gaps)), column]).take(pa.array(pieces))
+        lists = pa.LargeListArray.from_arrays(pa.array(bounds, type=pa.int64()), values)
+        return keys, pc.binary_join(lists, pa.scalar("", type=pa.large_string())).to_pylist()
+    texts = np.asarray(sents["text"].tolist(), dtype=object)[order].tolist()
+    for i in overlaps.tolist():
+        texts[i] = texts[i][pos[i] - st[i] :]
+    parts: list[str] = [""] * (2 * n)
+    parts[0::2] = ["\n" * g if g else "" for g in gaps.tolist()]
+    parts[1::2] = texts
+    out = ["".join(parts[a:b]) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
     return keys, out
 
 
