@@ -71,7 +71,9 @@ Timings: ``benchmarks/bench_sentiment_speed.py``, ``benchmarks/RESULTS_sentiment
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import itertools
 import json
@@ -1043,13 +1045,30 @@ def _batch_features_c(texts: Sequence[str], plain_vader: bool = False) -> dict[s
     return feats
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause Python's cyclic garbage collector for a batch pass (reference counting still frees
+    everything; the pass builds no reference cycles). The pass allocates millions of small
+    containers (per-sentence dicts and lists, per-token tuples) and the collector's repeated
+    passes over them cost ~20% of ``vader_and_news_polarity`` on the whole pool (16.7/14.1 s ->
+    12.3/11.8 s CPU in the same run). The previous state is restored."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _features_table(texts: Sequence[str]) -> dict[str, Any]:
     """Raw per-sentence features (before vocabulary and scaling), one row per text (identical
     texts are analysed once)."""
     texts = [t if isinstance(t, str) else str(t) for t in texts]
     uniq: dict[str, int] = {}
     inv = np.fromiter((uniq.setdefault(t, len(uniq)) for t in texts), np.int64, len(texts))
-    f = _batch_features(list(uniq))
+    with _gc_paused():
+        f = _batch_features(list(uniq))
     if len(uniq) == len(texts):
         return f
     return {
@@ -1653,11 +1672,12 @@ def _news_scores(
     # identical sentences (boilerplate) are analysed and scored once
     uniq: dict[str, int] = {}
     inv = np.fromiter((uniq.setdefault(t, len(uniq)) for t in texts), np.int64, len(texts))
-    feats = _batch_features(list(uniq), plain_vader and groups is None)
-    if groups is None:
-        pred = _predict_layer(feats, layer, index=_shipped_index(variant))[inv]
-    else:
-        pred = _predict_layer(_subset(feats, inv), layer, groups, _shipped_index(variant))
+    with _gc_paused():
+        feats = _batch_features(list(uniq), plain_vader and groups is None)
+        if groups is None:
+            pred = _predict_layer(feats, layer, index=_shipped_index(variant))[inv]
+        else:
+            pred = _predict_layer(_subset(feats, inv), layer, groups, _shipped_index(variant))
     d = feats["dense"][inv]
     # an empty or lexically empty sentence with no learned features keeps a prediction from the
     # intercept; that is the model's best guess for "nothing said"

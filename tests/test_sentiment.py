@@ -618,3 +618,19 @@ def test_compiled_tfidf_terms_equal_numpy(pool_sentences, monkeypatch):
     for a, b in zip(fast, ref, strict=True):
         assert np.count_nonzero(b) > 1000
         assert np.array_equal(a.view(np.int64), b.view(np.int64))
+
+
+def test_batch_pass_restores_the_garbage_collector_state():
+    import gc
+
+    texts = TRICKY[3:8]  # SYNTHETIC
+    assert gc.isenabled()
+    S.vader_and_news_polarity(texts)
+    S.neutralised_vader(texts)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        S.vader_and_news_polarity(texts)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
