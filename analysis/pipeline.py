@@ -71,6 +71,8 @@ def stage_versions() -> dict[str, str]:
         "sentiment": _file_hash(
             pkg / "text.py",
             pkg / "sentiment.py",
+            pkg / "sentiment_lexicons.py",
+            pkg / "_newscore.pyx",
             pkg / "vader_fast.py",
             *sorted(paths.RESOURCES_DIR.glob("news_*")),
             *sorted(paths.MODELS_DIR.glob("news_*")),
@@ -81,6 +83,8 @@ def stage_versions() -> dict[str, str]:
             pkg / "actors.py",
             pkg / "target_sentiment.py",
             pkg / "sentiment.py",
+            pkg / "sentiment_lexicons.py",
+            pkg / "_newscore.pyx",
             pkg / "vader_fast.py",
             paths.RESOURCES_DIR / "actors.yml",
             *sorted(paths.MODELS_DIR.glob("target_*")),
@@ -139,13 +143,15 @@ def _frames(
     return frame_hits(sents, {n: lexset[n] for n in lexicon_names}, articles=articles)
 
 
-def _actors(sents: pd.DataFrame, actors: Any) -> pd.DataFrame:
+def _actors(sents: pd.DataFrame, actors: Any, senti: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Actor mentions with targeted sentiment; ``senti`` (the sentiment stage's table) gives the
+    target model the sentence VADER scores it would otherwise compute again (identical values)."""
     from .actors import actor_mentions, mention_sentiment
 
     mentions = actor_mentions(sents, actors)
     if len(mentions) == 0:
         return mentions
-    return mention_sentiment(sents, mentions)
+    return mention_sentiment(sents, mentions, sentiment=senti)
 
 
 @dataclass
@@ -235,7 +241,7 @@ def score_chunk(
     hits = list(per_lex.values())
     hits_df = pd.concat(hits, ignore_index=True) if hits else pd.DataFrame()
     actors_v = ver["actors"] if actors is None else ver["actors"] + repr(actors)
-    mentions = staged("actors", actors_v, lambda: _actors(sents, actors))
+    mentions = staged("actors", actors_v, lambda: _actors(sents, actors, senti))
     return ChunkResult(sents, senti, hits_df, mentions, from_cache)
 
 
