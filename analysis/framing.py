@@ -87,17 +87,24 @@ line, an approximation for quotations that span sentences.
 
 Engine
 ======
-All texts are joined into one string, normalised once with C-speed string operations (lower
-case, hyphens, apostrophes, whitespace runs; an offset table leads back to the original
-characters) and scanned once with one Aho-Corasick automaton (``pyahocorasick``) holding the
-lower-cased literal prefix of every cue. Word boundaries are checked with numpy on the code
-points; case-sensitive cues are then verified against the original spelling, and only globs and
-gap patterns are verified with a compiled regular expression at the candidate position. Negation
-is checked only for hits of negatable categories. ``pyahocorasick`` was chosen because one pass
-finds every cue whatever their number; one regex per cue costs one scan of the corpus per cue,
-several hundred times slower here (``benchmarks/bench_framing.py``, ``RESULTS_framing.md``).
-``ahocorasick_rs`` was tried and was not faster on this corpus (Python ``str`` to UTF-8
-conversion and index mapping cost what the faster automaton saves).
+All texts are joined into one string and normalised once on its code points with lookup tables
+(lower case, hyphens, apostrophes, whitespace runs; an offset table leads back to the original
+characters). Two copies are decoded from the code points: the matching text (one byte per
+character: ASCII and Latin-1 as they are, the curly quotes and dashes on reserved codes, every
+other character by its class, see ``_R_MARKS``) and the scan text, in which every non-word
+character is a space. One Aho-Corasick automaton (``pyahocorasick``) scans the scan text; its
+keys are the lower-cased literal prefixes of the cues, written the same way, with a space before
+them when a word boundary is needed and after them when the cue is a literal ending in a word
+character, so the automaton reports only matches whose boundaries hold. Anchors with
+punctuation or spaces are then compared with the matching text, case-sensitive cues with the
+original spelling (as code points, all at once), and only globs and gap patterns are verified
+with a compiled regular expression at the candidate position. Overlaps are resolved with numpy
+(clusters of two at once, larger clusters greedily); negation is checked only for hits of
+negatable categories; the output columns are built by Arrow. ``pyahocorasick`` was chosen
+because one pass finds every cue whatever their number; one regex per cue costs one scan of the
+corpus per cue, several hundred times slower here. ``ahocorasick_rs`` was tried and was not
+faster on this corpus (Python ``str`` to UTF-8 conversion and index mapping cost what the
+faster automaton saves). Timings: ``benchmarks/bench_framing.py``, ``RESULTS_framing.md``.
 """
 
 from __future__ import annotations
@@ -241,8 +248,8 @@ _LETTER_RANK = {ch: i for i, ch in enumerate(" tasiocwpfhbmdrnelguvjykqxz0123456
 
 def _compile_key(lexs: list[Lexicon]) -> tuple:
     """Everything :func:`_compile` reads from the lexicons (names, cue texts, exclusions,
-    negation settings; not examples, notes or descriptions). Built in about 1 ms for the shipped
-    lexicons, against 27 ms for hashing their ``repr``, which it replaced."""
+    negation settings; not examples, notes or descriptions): 0.1 ms for the shipped lexicons,
+    against 1.8 ms for hashing their ``repr``, which it replaced."""
     return tuple(
         (
             lx.name,
@@ -482,7 +489,7 @@ def read_lexicon(path: str | Path) -> Lexicon:
 
 def _copy_lexicon(lx: Lexicon) -> Lexicon:
     """An independent copy: new containers, the same (frozen, immutable) :class:`Cue` objects.
-    A deep copy gave the same result at 20x the cost (24 ms for the shipped lexicons)."""
+    A deep copy gave the same result at 500x the cost (12 ms for the shipped lexicons)."""
     return dataclasses.replace(
         lx,
         categories={cat: list(cues) for cat, cues in lx.categories.items()},
@@ -908,10 +915,10 @@ def _scan_tables(key_chars: frozenset[str]) -> tuple[np.ndarray, np.ndarray, int
     every non-word character becomes " ", a word character the keys use stays (lower-cased), any
     other word character becomes one stand-in word character the keys do not use. Where a key
     can match is unchanged (a key never matches at a character it does not contain, and word
-    boundaries are kept), and the scan text fits in one byte per character: on the shipped pool
-    that saves 0.1 s of building a 4-byte-per-character text. Returns the table for text as it
-    is, the table for lower-cased text, and the stand-in (``None``: keys use characters beyond
-    one byte, and the scan text keeps every word character)."""
+    boundaries are kept), and the scan text fits in one byte per character (building a one-byte
+    text from the pool's code points takes 0.09 s CPU, a four-byte one 0.15 s). Returns the
+    table for text as it is, the table for lower-cased text, and the stand-in (``None``: keys
+    use characters beyond one byte, and the scan text keeps every word character)."""
     tab = _char_tables()
     stand_in = next((c for c in _STAND_INS if c not in key_chars), None)
     if stand_in is None or any(ord(c) > 0xFF for c in key_chars):
@@ -934,7 +941,9 @@ def _scan_tables(key_chars: frozenset[str]) -> tuple[np.ndarray, np.ndarray, int
 # quotes, the opening single quote and the two dashes (the only characters beyond one byte that
 # a rule looks at) on five C1 control codes; every other character by its class: whitespace as
 # NEL (\x85), a word character as a stand-in letter no cue uses, anything else as \x9f (C1
-# controls in the text too). Every rule reads only these distinctions, so results are identical.
+# controls in the text too). Every rule reads only these distinctions, so results are identical
+# (tested against the full text); building it takes 0.09 s CPU on the shipped pool against 0.15 s
+# for the four-byte text (the pool has astral characters), and later passes read a quarter.
 _R_MARKS = {0x201C: 0x80, 0x201D: 0x81, 0x2018: 0x82, 0x2014: 0x83, 0x2013: 0x84}
 _R_SPACE, _R_OTHER = 0x85, 0x9F
 _QUOTES_FULL = (0x201C, 0x2018)  # opening curly double quote (closing is next), opening single
@@ -1240,7 +1249,7 @@ def _resolve(cand: _Cands, comp: _Compiled) -> _Cands:
         return cand
     lex = comp.cue_lexicon[cid]
     span = int(e.max()) + 1
-    if len(comp.lex_names) * span * span < 2**62:  # one int64 key: 3x faster than lexsort
+    if len(comp.lex_names) * span * span < 2**62:  # one int64 key: 1.6x faster than lexsort
         order = np.argsort((lex * span + s) * span + e, kind="stable")
     else:
         order = np.lexsort((e, s, lex))
@@ -1333,22 +1342,27 @@ def _span_voices(
     """
     curly_open, single_open = (raw.dtype.type(q) for q in quotes)
     n = len(raw)
-    # sentinels at both ends keep every lookup in range (comparisons over the code points are
-    # cheaper than one table lookup per character: measured 2x)
+    # sentinels at both ends keep every lookup in range (comparisons over the code points: one
+    # table lookup per character instead was slower, 0.23 s against 0.17 s on the shipped pool)
     newline = np.concatenate(([-1], np.flatnonzero(raw == 10), [n]))
     curly_at = np.flatnonzero((raw - curly_open) < 2)  # “ or ”
     curly = np.concatenate(([-1], curly_at, [n + 1]))
     straight = np.flatnonzero(raw == 34)
     single = np.flatnonzero(raw == single_open)
-    line_lo = newline[np.searchsorted(newline, gs, side="left") - 1] + 1
-    line_hi = newline[np.searchsorted(newline, ge, side="left")]
-
-    def count(pos: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        return np.searchsorted(pos, hi, side="left") - np.searchsorted(pos, lo, side="left")
-
-    n_curly = count(curly, line_lo, line_hi)
-    n_straight = count(straight, line_lo, line_hi)
-    complex_line = (count(single, line_lo, line_hi) > 0) | ((n_curly > 0) & (n_straight > 0))
+    lo_at = np.searchsorted(newline, gs, side="left") - 1
+    hi_at = np.searchsorted(newline, ge, side="left")
+    line_lo, line_hi = newline[lo_at] + 1, newline[hi_at]
+    # quote marks are counted once per line (84k mixed hits sit on 24k lines of the pool)
+    lines, first, of_line = np.unique(
+        lo_at * np.int64(len(newline) + 1) + hi_at, return_index=True, return_inverse=True
+    )
+    of_line = of_line.reshape(-1)
+    lo, hi = line_lo[first], line_hi[first]
+    straight_lo = np.searchsorted(straight, lo, side="left")
+    n_curly = (np.searchsorted(curly, hi) - np.searchsorted(curly, lo))[of_line]
+    n_straight = (np.searchsorted(straight, hi) - straight_lo)[of_line]
+    n_single = (np.searchsorted(single, hi) - np.searchsorted(single, lo))[of_line]
+    complex_line = (n_single > 0) | ((n_curly > 0) & (n_straight > 0))
     complex_line |= headline
     # curly-only lines: open when the last curly quote before the span is an opening one
     j = np.searchsorted(curly, gs, side="left") - 1
@@ -1356,8 +1370,9 @@ def _span_voices(
     opened = (prev >= line_lo) & (raw[np.clip(prev, 0, max(n - 1, 0))] == curly_open)
     quoted = opened & (np.searchsorted(curly, ge, side="left") == j + 1)
     # straight-only lines: open after an odd number of straight quotes on the line
-    odd = count(straight, line_lo, gs) % 2 == 1
-    s_quoted = odd & (count(straight, gs, ge) == 0)
+    straight_gs = np.searchsorted(straight, gs, side="left")
+    odd = (straight_gs - straight_lo[of_line]) % 2 == 1
+    s_quoted = odd & (np.searchsorted(straight, ge, side="left") == straight_gs)
     quoted = np.where(n_straight > 0, s_quoted, quoted)
     slow = np.flatnonzero(complex_line)
     cache: dict[int, list] = {}
@@ -1483,8 +1498,8 @@ def _slices(text: str, codes: np.ndarray | None, start: np.ndarray, end: np.ndar
     """``[text[a:b] for a, b in zip(start, end)]`` as a column of strings.
 
     Built by Arrow from the code points ``codes`` of ``text``: the slices' code points are
-    gathered with numpy, decoded and encoded once as one string, and the byte offsets are
-    counted from the code points. 0.03 s for the 344k hits of the shipped pool against 0.14 s
+    gathered with numpy, decoded and encoded once as one string, and the byte offsets are the
+    UTF-8 lead bytes. 0.06 s for the 344k hits of the shipped pool against 0.17 s
     for slicing the text 344k times and converting the list (each slice of a 4-byte-per-character
     text is a new string object). Falls back to slicing when Arrow is missing or a slice holds a
     lone surrogate (not representable in UTF-8)."""

@@ -125,7 +125,7 @@ def main() -> None:
     seg_texts = articles["title"].tolist() + articles["text"].tolist()
     big = "\n\n".join(seg_texts)
     stages = {}
-    c, _w, nt = timed(lambda: F._normalise(big, comp.key_chars))
+    c, _w, nt = timed(lambda: F._normalise(big, comp.key_chars, comp.stand_in))
     stages["normalise (lower case, scan text)"] = c
     c, _w, cand = timed(lambda: F._scan(comp, nt, big))
     stages["automaton scan + checks"] = c
