@@ -28,6 +28,10 @@ from libc.string cimport memset
 
 import numpy as np
 
+# SHA-256 of this file as it was compiled (setup.py passes it in): analysis.sentiment compares
+# it with the .pyx on disk and does not use a stale build
+SOURCE_SHA256 = PYX_SHA256
+
 # per-token flags (``tflag``), filled by analysis.sentiment._token_arrays
 cdef enum:
     T_INLEX = 1

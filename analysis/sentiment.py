@@ -761,9 +761,36 @@ def _batch_features(texts: Sequence[str], plain_vader: bool = False) -> dict[str
     extension is built, else the pure-Python reference :func:`_batch_features_py`; both give
     identical output (tests/test_sentiment.py). ``plain_vader`` asks the compiled loop for
     plain VADER's scores of the sentences with a neutralised word as well."""
-    if _newscore is None:
+    if _newscore is None or not _compiled_is_current():
         return _batch_features_py(texts)
     return _batch_features_c(texts, plain_vader)
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled_is_current() -> bool:
+    """Whether the built ``analysis._newscore`` was compiled from the ``_newscore.pyx`` beside it.
+
+    A stale build (the .pyx changed since ``pip install -e .``, e.g. after a ``git pull``) is not
+    used: the module falls back to the Python loop (same results, slower) and warns once, so a
+    stale binary can never give results the current source would not. Checked on first use, not
+    at import (no file reads at import time)."""
+    global _newscore
+    src = paths.PACKAGE_DIR / "_newscore.pyx"
+    if _newscore is None or not src.exists():  # an installed wheel ships only the binary
+        return _newscore is not None
+    if getattr(_newscore, "SOURCE_SHA256", None) == hashlib.sha256(src.read_bytes()).hexdigest():
+        return True
+    import warnings
+
+    warnings.warn(
+        "analysis._newscore was built from an older analysis/_newscore.pyx: using the pure-Python "
+        "news-scorer loop (same results, slower). Rebuild with `make install` or "
+        "`pip install -e .`.",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+    _newscore = None
+    return False
 
 
 def _batch_features_py(texts: Sequence[str]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import json
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -465,6 +466,29 @@ def test_compiled_extension_is_built():
 
     assert S._newscore is _newscore
     assert _newscore.__file__.endswith((".so", ".pyd"))
+    # built from the .pyx in the tree (a stale build would be refused at run time)
+    pyx = Path(S.__file__).with_name("_newscore.pyx").read_bytes()
+    assert hashlib.sha256(pyx).hexdigest() == _newscore.SOURCE_SHA256
+    assert S._compiled_is_current()
+
+
+def test_stale_compiled_extension_is_not_used(monkeypatch):
+    """A build whose source hash differs from the .pyx on disk is refused with a warning and the
+    Python loop (identical output) runs instead."""
+
+    class Stale:
+        SOURCE_SHA256 = "0" * 64
+
+    monkeypatch.setattr(S, "_newscore", Stale)
+    S._compiled_is_current.cache_clear()
+    try:
+        with pytest.warns(RuntimeWarning, match="older analysis/_newscore.pyx"):
+            assert not S._compiled_is_current()
+        assert S._newscore is None
+        out = S._batch_features(["A SYNTHETIC sentence: great news, but not so good."])
+        assert out["dense"].shape[0] == 1
+    finally:
+        S._compiled_is_current.cache_clear()
 
 
 @pytest.fixture(scope="module")
