@@ -766,3 +766,18 @@ def test_one_byte_alphabet_gives_the_same_hits():
     full = F.match_text(text, [one, greek])
     assert len(small) > 10 and small["negated"].any() and (small["voice"] == "quoted").any()
     pd.testing.assert_frame_equal(small, full[full["lexicon"] == "one"].reset_index(drop=True))
+
+
+def test_joined_texts_read_like_the_joined_string():
+    """SYNTHETIC texts: every slice, the code points and ``in`` equal those of the joined
+    string (the engine never builds it unless a slice crosses texts)."""
+    texts = ["ab", "", "cdΣ", "\U0001f600e", "\ud800"]
+    joined = F._Joined(texts, "\n\n")
+    whole = "\n\n".join(texts)
+    assert len(joined) == len(whole) and str(joined) == whole
+    for a in range(len(whole) + 1):
+        for b in range(a, len(whole) + 1):
+            assert joined[a:b] == whole[a:b]
+    codes = np.frombuffer(whole.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    assert np.array_equal(F._codes(F._Joined(texts, "\n\n")), codes)
+    assert all((c in F._Joined(texts, "\n\n")) == (c in whole) for c in ["Σ", "x", "b\n", "\n"])
