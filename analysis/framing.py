@@ -87,15 +87,16 @@ line, an approximation for quotations that span sentences.
 
 Engine
 ======
-All texts are joined into one string and normalised once on its code points with lookup tables
-(lower case, hyphens, apostrophes, whitespace runs; an offset table leads back to the original
-characters). Two copies are decoded from the code points: the matching text (one byte per
-character: ASCII and Latin-1 as they are, the curly quotes and dashes on reserved codes, every
-other character by its class, see ``_R_MARKS``) and the scan text, in which every non-word
-character is a space. One Aho-Corasick automaton (``pyahocorasick``) scans the scan text; its
-keys are the lower-cased literal prefixes of the cues, written the same way, with a space before
-them when a word boundary is needed and after them when the cue is a literal ending in a word
-character, so the automaton reports only matches whose boundaries hold. Anchors with
+All texts are treated as one text (separated by blank lines; their code points are copied text
+by text, and the joined string itself is never built) and normalised once on the code points
+with lookup tables (lower case, hyphens, apostrophes, whitespace runs; an offset table leads back
+to the original characters). Two copies are decoded from the code points: the matching text
+(one byte per character: ASCII and Latin-1 as they are, the curly quotes and dashes on reserved
+codes, every other character by its class, see ``_R_MARKS``) and the scan text, in which every
+non-word character is a space. One Aho-Corasick automaton (``pyahocorasick``) scans the scan
+text; its keys are the lower-cased literal prefixes of the cues, written the same way, with a
+space before them when a word boundary is needed and after them when the cue is a literal ending
+in a word character, so the automaton reports only matches whose boundaries hold. Anchors with
 punctuation or spaces are then compared with the matching text, case-sensitive cues with the
 original spelling (as code points, all at once), and only globs and gap patterns are verified
 with a compiled regular expression at the candidate position. Overlaps are resolved with numpy
