@@ -164,12 +164,8 @@ def stage_costs(articles, sents) -> dict[str, float]:
     process (the same functions ``analysis.pipeline.score_chunk`` calls)."""
     from analysis.actors import actor_mentions, mention_sentiment
     from analysis.framing import frame_hits
-    from analysis.sentiment import (
-        _fast_vader,
-        news_polarity,
-        vader_and_news_polarity,
-        vader_polarity,
-    )
+    from analysis.pipeline import _sentiment
+    from analysis.sentiment import _fast_vader, news_polarity, vader_polarity
     from analysis.text import sentence_table
 
     texts = sents["text"].tolist()
@@ -185,10 +181,11 @@ def stage_costs(articles, sents) -> dict[str, float]:
     cpu("vader", lambda: vader_polarity(texts))
     cpu("news_scorer", lambda: news_polarity(texts))
     _fast_vader().clear_cache()  # the shared stage rescores some sentences with FastVader
-    cpu("sentiment_stage_shared", lambda: vader_and_news_polarity(texts))
+    senti = cpu("sentiment_stage_shared", lambda: _sentiment(sents))
     cpu("frames", lambda: frame_hits(sents, articles=articles))
     mentions = cpu("actor_mentions", lambda: actor_mentions(sents))
-    cpu("actor_target_sentiment", lambda: mention_sentiment(sents, mentions))
+    # as the pipeline runs it: the sentence VADER of the sentiment stage is passed in
+    cpu("actor_target_sentiment", lambda: mention_sentiment(sents, mentions, sentiment=senti))
     out["mentions"] = int(len(mentions))
     return out
 
