@@ -669,7 +669,7 @@ cdef void _props_from_tuple(
 def token_table(
     list distinct, dict words, token_props, bint ascii_fast, lex, hitset, negate, booster,
     descriptive, identity, listed_rx, pattern_words, bint pattern_always, connectors,
-    idiom_triggers, const unsigned char[::1] listed_chars,
+    idiom_triggers, const unsigned char[::1] listed_chars, Py_ssize_t w_from=0,
 ):
     """Typed per-token arrays (``tflag, tmask, tlow, texcl, tquest, mexcl, mquest``) and the
     learned-layer words (list of tuples) of the tokens ``distinct`` (by id), and per VADER
@@ -679,7 +679,8 @@ def token_table(
     Each row equals what ``token_props(tok)`` (``sentiment._token_props``) gives; pure-ASCII
     tokens are analysed here, character by character (``ascii_fast``; tested equal to the
     tuple path on every token of the shipped pool and on synthetic tokens), others through
-    ``token_props``."""
+    ``token_props``. ``w_from``: the word arrays cover only the words with id >= ``w_from``
+    (those of earlier calls are unchanged: a per-process table extended call by call)."""
     cdef Py_ssize_t T = len(distinct), t, n, a, b, i, j, la, lb, ncore
     cdef str tok, item, low, ltok, core, w
     cdef Py_UCS4 c0, c1, c
@@ -828,14 +829,14 @@ def token_table(
             words[low] = got
         tlow[t] = got
     cdef list wstr = list(words)
-    cdef Py_ssize_t nw = len(wstr)
+    cdef Py_ssize_t nw = len(wstr) - w_from
     wflag_a = np.zeros(nw, dtype=np.uint32)
     wval_a = np.zeros(nw, dtype=np.float64)
     wboost_a = np.zeros(nw, dtype=np.float64)
     cdef unsigned int[::1] wflag = wflag_a
     cdef double[::1] wval = wval_a, wboost = wboost_a
     for t in range(nw):
-        w = wstr[t]
+        w = wstr[w_from + t]
         f = 0
         got = lex.get(w)
         if got is not None:

@@ -734,7 +734,29 @@ def _vader_scores_batch(
     out = np.zeros((n, 4))
     ok = n_tok > 0
     for k, (col, digits) in enumerate(zip([*cols, compound], (3, 3, 3, 4), strict=True)):
-        out[:, k] = np.where(ok, [round(x, digits) for x in col.tolist()], 0.0)
+        out[:, k] = np.where(ok, _round_like_python(col, digits), 0.0)
+    return out
+
+
+def _round_like_python(x: np.ndarray, digits: int) -> np.ndarray:
+    """``[round(v, digits) for v in x]`` (Python's correctly rounded ``round``), vectorised.
+
+    Python rounds the exact binary value ``v * 10**digits`` half-to-even to an integer ``k``
+    and returns the double nearest to ``k / 10**digits``; ``np.rint(y) / 10**digits`` with
+    ``y = fl(v * 10**digits)`` divides the same two exact doubles (one correctly rounded
+    division), so both agree whenever ``rint(y) == k``. They can differ only if ``y`` lies
+    within the multiplication's rounding error (< 1e-11 here) of a half-integer: those values
+    (and non-finite or huge ones) go through Python's ``round``. Why: the list comprehension
+    over ~40k values per 200-article chunk cost ~0.85 s CPU of the 16 pool chunks; this ~0.02 s.
+    Tested equal on the pool's values and on SYNTHETIC values at and around ties."""
+    x = np.asarray(x, dtype=np.float64)
+    scale = 10.0**digits
+    y = x * scale
+    out = np.rint(y) / scale
+    with np.errstate(invalid="ignore"):
+        slow = ~(np.abs(np.abs(y - np.floor(y)) - 0.5) > 1e-6) | ~(np.abs(y) < 2.0**50)
+    if slow.any():
+        out[slow] = [round(v, digits) for v in x[slow].tolist()]
     return out
 
 
@@ -962,16 +984,21 @@ def _listed_chars() -> np.ndarray:
     return table
 
 
-def _token_arrays(distinct: list[str], ascii_fast: bool = True) -> dict[str, Any]:
+def _token_arrays(
+    distinct: list[str], ascii_fast: bool = True, words: dict | None = None, w_from: int = 0
+) -> dict[str, Any]:
     """Typed arrays of the tokens ``distinct`` (by id) and of their VADER look-up words, as
     :func:`analysis._newscore.sentence_pass` reads them: each token's ``_token_props``
-    (pure-ASCII tokens computed in C when ``ascii_fast``, the others by ``_token_props``)."""
+    (pure-ASCII tokens computed in C when ``ascii_fast``, the others by ``_token_props``).
+    ``words`` (look-up word -> id, extended) and ``w_from`` continue an earlier table
+    (:func:`_split_tokens`): the word arrays then cover the words with id >= ``w_from``."""
     from .vader_fast import _IDIOM_TRIGGERS, BOOSTER_DICT, NEGATE
 
     cfg, trig, fv = _entity_config(), _triggers(), _fast_vader()
     lex, hitset = fv.lexicon, fv.scoring_words
     specials = _newscore.SPECIAL_WORDS
-    words: dict[str, int] = {w: k for k, w in enumerate(specials)}
+    if words is None:
+        words = {w: k for k, w in enumerate(specials)}
     out = _newscore.token_table(
         distinct,
         words,
@@ -989,8 +1016,53 @@ def _token_arrays(distinct: list[str], ascii_fast: bool = True) -> dict[str, Any
         _CONNECTORS,
         _IDIOM_TRIGGERS,
         _listed_chars(),
+        w_from,
     )
     return {**out, "special": np.arange(len(specials), dtype=np.int32)}
+
+
+# the per-process token table of the compiled pass grows call by call; past this many distinct
+# tokens it starts again (memory bound for very large corpora; results do not depend on it)
+_TOKEN_TABLE_MAX = 1_000_000
+_TOKEN_ARRAYS = ("tflag", "tmask", "tlow", "texcl", "tquest", "mexcl", "mquest")
+_WORD_ARRAYS = ("wflag", "wval", "wboost")
+
+
+@functools.lru_cache(maxsize=1)
+def _token_state() -> dict:
+    """The mutable per-process token table of :func:`_split_tokens` (empty until first use)."""
+    return {"key": None}
+
+
+def _split_tokens(raws: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, list, dict]:
+    """``_newscore.split_ids`` and the token arrays of :func:`_token_arrays`, with token ids and
+    token/word properties kept per process across calls: a token's properties depend only on
+    the token and the (cached) configuration, so each distinct token is analysed once per
+    process, not once per call. Why: the pipeline calls the scorer once per 200-article chunk
+    (~10k sentences); building the table again for every chunk cost ~1.9 s CPU of ~13.6 s over
+    the 16 pool chunks, ~0.5 s when only the new tokens of a chunk are analysed
+    (benchmarks/RESULTS_sentiment.md). Returns the demojized texts, flat token ids, offsets,
+    the tokens by id and the arrays."""
+    from .vader_fast import demojize
+
+    st = _token_state()
+    key = (id(_entity_config()), id(_triggers()), id(_fast_vader()))
+    if st["key"] != key or len(st["distinct"]) > _TOKEN_TABLE_MAX:
+        st.clear()
+        st.update(key=key, index={}, distinct=[], learned=[], A=None)
+        st["words"] = {w: k for k, w in enumerate(_newscore.SPECIAL_WORDS)}
+    distinct, words = st["distinct"], st["words"]
+    t0, w0 = len(distinct), len(words) if st["A"] is not None else 0
+    dm, flat, off = _newscore.split_ids(raws, st["index"], distinct, demojize, _emoji_bitmap())
+    if st["A"] is None or len(distinct) > t0:
+        new = _token_arrays(distinct[t0:], words=words, w_from=w0)
+        st["learned"].extend(new["learned"])
+        old = st["A"]
+        A = {"special": new["special"], "learned": st["learned"], "wstr": new["wstr"]}
+        for k in _TOKEN_ARRAYS + _WORD_ARRAYS:
+            A[k] = new[k] if old is None else np.concatenate([old[k], new[k]])
+        st["A"] = A
+    return dm, flat, off, distinct, st["A"]
 
 
 def _batch_features_c(texts: Sequence[str], plain_vader: bool = False) -> dict[str, Any]:
@@ -1008,7 +1080,7 @@ def _batch_features_c(texts: Sequence[str], plain_vader: bool = False) -> dict[s
     ``plain_vader``: also return plain VADER's ``neg, neu, pos, compound`` of the sentences
     with a neutralised word (``redo_rows``, ``redo_scores``), from the same token arrays.
     """
-    from .vader_fast import _NEUTRAL, C_INCR, N_SCALAR, _score_valence, demojize
+    from .vader_fast import _NEUTRAL, C_INCR, N_SCALAR, _score_valence
 
     cfg = _entity_config()
     trig = _triggers()
@@ -1016,10 +1088,7 @@ def _batch_features_c(texts: Sequence[str], plain_vader: bool = False) -> dict[s
     lex = fv.lexicon
     hitset = fv.scoring_words
     raws = list(texts)
-    index: dict[str, int] = {}
-    distinct: list[str] = []
-    dm, flat, off = _newscore.split_ids(raws, index, distinct, demojize, _emoji_bitmap())
-    A = _token_arrays(distinct)
+    dm, flat, off, distinct, A = _split_tokens(raws)
     wstr, tlow = A["wstr"], A["tlow"]
 
     def names_py(r: int, m: int) -> tuple[set, set]:
@@ -1154,12 +1223,17 @@ def _token_ids_py(tokens: list[list[str]]) -> tuple[list[str], np.ndarray, np.nd
     return words, uid, lens
 
 
-def _word_counts(tokens: list[list[str]], vocab: dict[str, int], ids: tuple | None = None):
+def _word_counts(
+    tokens: list[list[str]],
+    vocab: dict[str, int],
+    ids: tuple | None = None,
+    pairs: dict | None = None,
+):
     """CSR counts of the word 1..n-grams (``_SETTINGS["ngram_range"]``) in a fixed vocabulary.
 
-    For 1-2-grams (the shipped setting) the look-ups are vectorised: each distinct word of the
-    batch gets an integer id, a bigram is the pair code ``id1 * n_words + id2`` and the
-    vocabulary's bigrams are found with one ``searchsorted``; other ranges list the n-grams.
+    For 1-2-grams (the shipped setting) the look-ups are vectorised: each word of a vocabulary
+    bigram has an integer id, a bigram is a pair code (``_bigram_table``, ``pairs``) and the
+    batch's adjacent pairs are found with one ``searchsorted``; other ranges list the n-grams.
     """
     from scipy import sparse
 
@@ -1177,36 +1251,48 @@ def _word_counts(tokens: list[list[str]], vocab: dict[str, int], ids: tuple | No
             shape=(n, len(vocab)),
         )
     words, uid, lens = _token_ids(tokens) if ids is None else ids
-    uniq = {w: i for i, w in enumerate(words)}
+    pairs = _bigram_table(vocab) if pairs is None else pairs
     sid = np.repeat(np.arange(n), lens)
-    n_u = max(len(uniq), 1)
-    ucol = np.fromiter((vocab.get(w, -1) for w in words), np.int64, len(words))
+    ucol = np.fromiter(map(vocab.get, words, itertools.repeat(-1)), np.int64, len(words))
     rows, cols = [], []
     if len(uid):
         c = ucol[uid]
         rows.append(sid[c >= 0])
         cols.append(c[c >= 0])
-        codes, bcols = [], []
-        for term, j in vocab.items():
-            if " " in term:
-                a, _, b = term.partition(" ")
-                ia, ib = uniq.get(a), uniq.get(b)
-                if ia is not None and ib is not None:
-                    codes.append(ia * n_u + ib)
-                    bcols.append(j)
         same = sid[1:] == sid[:-1]
-        if codes and same.any():
-            order = np.argsort(codes)
-            codes_s = np.asarray(codes, dtype=np.int64)[order]
-            bcols_s = np.asarray(bcols, dtype=np.int64)[order]
-            pair = uid[:-1][same] * n_u + uid[1:][same]
+        codes_s, bcols_s, k = pairs["codes"], pairs["cols"], pairs["k"]
+        if len(codes_s) and same.any():
+            comp = pairs["comp"].get
+            ua = np.fromiter(map(comp, words, itertools.repeat(-1)), np.int64, len(words))[uid]
+            ok = same & (ua[:-1] >= 0) & (ua[1:] >= 0)
+            pair = ua[:-1][ok] * k + ua[1:][ok]
             pos = np.minimum(np.searchsorted(codes_s, pair), len(codes_s) - 1)
             hit = codes_s[pos] == pair
-            rows.append(sid[:-1][same][hit])
+            rows.append(sid[:-1][ok][hit])
             cols.append(bcols_s[pos[hit]])
     r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
     c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
     return sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(n, len(vocab)))
+
+
+def _bigram_table(vocab: dict[str, int]) -> dict:
+    """The bigrams of a word vocabulary as integer pair codes: each word of a bigram gets an id
+    (``comp``), a bigram is ``id1 * k + id2``; ``codes`` sorted, ``cols`` their columns. Built
+    once per layer (``_layer_index``): building it from the batch's words for every call cost
+    ~15 ms per 200-article chunk, and only adjacent words that both occur in a vocabulary
+    bigram need a look-up."""
+    comp: dict[str, int] = {}
+    pa, pb, cols = [], [], []
+    for term, j in vocab.items():
+        if " " in term:
+            a, _, b = term.partition(" ")
+            pa.append(comp.setdefault(a, len(comp)))
+            pb.append(comp.setdefault(b, len(comp)))
+            cols.append(j)
+    k = max(len(comp), 1)
+    codes = np.asarray(pa, dtype=np.int64) * k + np.asarray(pb, dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    return {"comp": comp, "k": k, "codes": codes[order], "cols": np.asarray(cols, np.int64)[order]}
 
 
 def _char_code_table(vocab: dict[str, int]) -> dict | None:
@@ -1256,9 +1342,16 @@ def _char_counts(
     indptr = np.concatenate([[0], np.cumsum(lens)])
     S = sparse.csr_matrix((np.ones(len(uid)), uid, indptr), shape=(len(tokens), len(words)))
     table = _char_code_table(vocab) if table is None else table
-    lo, hi = _SETTINGS["char_ngram_range"]
     if not words or not vocab:
         return sparse.csr_matrix((len(tokens), len(vocab)))
+    return (S @ _char_gram_matrix(words, vocab, table)).tocsr()  # one entry per (sentence, gram)
+
+
+def _char_gram_matrix(words: list[str], vocab: dict[str, int], table: dict | None):
+    """CSR word x n-gram counts of ``words``, the second factor of :func:`_char_counts`."""
+    from scipy import sparse
+
+    lo, hi = _SETTINGS["char_ngram_range"]
     if table is None:  # fallback: list the n-grams of each distinct word
         get = vocab.get
         gr, gc = [], []
@@ -1291,8 +1384,53 @@ def _char_counts(
             gc_parts.append(vcols[pos[hit]])
         gr = np.concatenate(gr_parts) if gr_parts else np.zeros(0, dtype=np.int64)
         gc = np.concatenate(gc_parts) if gc_parts else np.zeros(0, dtype=np.int64)
-    G = sparse.csr_matrix((np.ones(len(gr)), (gr, gc)), shape=(len(words), len(vocab)))
-    return (S @ G).tocsr()  # one entry per (sentence, n-gram): no duplicates to sum
+    # a word's row holds its entries in the same order whether built alone or among others
+    return sparse.csr_matrix((np.ones(len(gr)), (gr, gc)), shape=(len(words), len(vocab)))
+
+
+# the per-process word x n-gram table of _char_counts_cached starts again past this many words
+_CHAR_TABLE_MAX = 500_000
+
+
+@functools.lru_cache(maxsize=1)
+def _char_state() -> dict:
+    """The mutable per-process table of :func:`_char_counts_cached` (empty until first use)."""
+    return {"key": None}
+
+
+def _char_counts_cached(tokens: list[list[str]], ix: dict, ids: tuple):
+    """:func:`_char_counts` with the ``ix`` layer's vocabulary, keeping each learned word's
+    n-gram row per process across calls (a word's row depends only on the word and the
+    vocabulary), so each call codes and looks up only the words it sees first. Same matrix,
+    entry for entry and in the same order (each word's row is the same and the sentence x word
+    factor lists the same rows in the same token order; tested). Why: the pipeline scores one
+    200-article chunk per call and most words recur across chunks; coding and searching every
+    distinct word's n-grams again cost ~1.3 s CPU over the 16 pool chunks."""
+    from scipy import sparse
+
+    vocab, table = ix["char"], ix["char_table"]
+    words, uid, lens = ids
+    if not words or not vocab:
+        return _char_counts(tokens, vocab, table, ids)
+    st = _char_state()
+    if st["key"] != id(ix) or len(st["index"]) > _CHAR_TABLE_MAX:
+        st.clear()
+        st.update(key=id(ix), index={}, G=None)
+    index = st["index"]
+    n0 = len(index)
+    got = list(map(index.get, words))  # (a generator of setdefault calls: ~3x slower)
+    if None in got:
+        for k, x in enumerate(got):
+            if x is None:
+                got[k] = index[words[k]] = len(index)
+    gid = np.asarray(got, dtype=np.int64)
+    if len(index) > n0:
+        new = _char_gram_matrix(list(itertools.islice(index, n0, None)), vocab, table)
+        st["G"] = new if st["G"] is None else sparse.vstack([st["G"], new], format="csr")
+    G = st["G"]
+    indptr = np.concatenate([[0], np.cumsum(lens)])
+    S = sparse.csr_matrix((np.ones(len(uid)), gid[uid], indptr), shape=(len(tokens), G.shape[0]))
+    return (S @ G).tocsr()
 
 
 def _tfidf_dot(counts, idf: np.ndarray, coef: np.ndarray, summed: bool = False) -> np.ndarray:
@@ -1350,6 +1488,7 @@ def _layer_index(layer: dict) -> dict:
         "word": {g: k for k, g in enumerate(layer["word_vocab"])},
         "char": char,
         "char_table": _char_code_table(char),
+        "word_pairs": _bigram_table({g: k for k, g in enumerate(layer["word_vocab"])}),
         "lex": {w: k for k, w in enumerate(layer["lex_vocab"])},
         **{k: np.asarray(layer[k], dtype=float) for k in layer if k.endswith(("_idf", "_coef"))},
         "dense_mean": np.asarray(layer["dense_mean"], dtype=float),
@@ -1511,9 +1650,11 @@ def _predict_layer(feats: dict, layer: dict, groups=None, index: dict | None = N
     D = (feats["dense"] - ix["dense_mean"]) / ix["dense_scale"]
     pred = (
         layer["intercept"]
-        + _tfidf_dot(_word_counts(toks, ix["word"], ids), ix["word_idf"], ix["word_coef"])
         + _tfidf_dot(
-            _char_counts(toks, ix["char"], ix["char_table"], ids),
+            _word_counts(toks, ix["word"], ids, ix["word_pairs"]), ix["word_idf"], ix["word_coef"]
+        )
+        + _tfidf_dot(
+            _char_counts_cached(toks, ix, ids),
             ix["char_idf"],
             ix["char_coef"],
             True,
@@ -1664,17 +1805,21 @@ def vader_and_news_polarity(texts: Sequence[str]) -> tuple[pd.DataFrame, pd.Data
     without the extension those are scored again by :func:`vader_polarity`.
     """
     texts = [t if isinstance(t, str) else str(t) for t in texts]
-    news, vader, plain = _news_scores(texts, plain_vader=True)
-    if not texts:
-        return vader_polarity(texts), news
-    redo = np.flatnonzero(~plain)
-    if len(redo):
-        vader[redo] = vader_polarity([texts[i] for i in redo]).to_numpy()
-    # later VADER calls on these sentences (the actor stage's sentence compound) find them in
-    # FastVader's memo, as they would after vader_polarity(texts)
-    keep = np.flatnonzero(plain)
-    _fast_vader().remember([texts[i] for i in keep], vader[keep])
-    return pd.DataFrame(vader, columns=SCORE_COLUMNS), news
+    # the collector stays paused for the whole call (not only the batch pass): the memo rows
+    # and tables built after the pass create ~10^5 objects per 200-article chunk and no cycles;
+    # collections during them cost ~0.5 s CPU over the 16 pool chunks (RESULTS_sentiment.md)
+    with _gc_paused():
+        news, vader, plain = _news_scores(texts, plain_vader=True)
+        if not texts:
+            return vader_polarity(texts), news
+        redo = np.flatnonzero(~plain)
+        if len(redo):
+            vader[redo] = vader_polarity([texts[i] for i in redo]).to_numpy()
+        # later VADER calls on these sentences (the actor stage's sentence compound) find them
+        # in FastVader's memo, as they would after vader_polarity(texts)
+        keep = np.flatnonzero(plain)
+        _fast_vader().remember([texts[i] for i in keep], vader[keep])
+        return pd.DataFrame(vader, columns=SCORE_COLUMNS), news
 
 
 def _news_scores(

@@ -658,3 +658,94 @@ def test_batch_pass_restores_the_garbage_collector_state():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _python_round(x, digits: int) -> np.ndarray:
+    return np.array([round(v, digits) for v in np.asarray(x, dtype=float).tolist()], dtype=float)
+
+
+def test_round_like_python_equals_round_on_ties():
+    """SYNTHETIC values: exact half-way decimals, their 8 neighbouring doubles on each side,
+    random values, decimals with more digits, and special values; bit for bit (sign of zero and
+    NaN included) equal to Python's ``round``."""
+    rng = np.random.default_rng(0)
+    for digits in (3, 4):
+        ties = (np.arange(-20000, 20001) + 0.5) / 10**digits
+        cases = [
+            ties,
+            rng.uniform(-1, 1, 200_000),
+            rng.integers(-(10**7), 10**7, 100_000) / 10 ** (digits + 3),
+            np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 1e300, -1e300, 5e-324, 1e16, 1.0, -1.0]),
+            np.array([0.0005, 0.00015, 0.12345, -0.00005, 2.675, 0.9999499999, -0.99995]),
+        ]
+        up, down = ties.copy(), ties.copy()
+        for _ in range(8):
+            up, down = np.nextafter(up, np.inf), np.nextafter(down, -np.inf)
+            cases += [up, down]
+        for x in cases:
+            assert S._round_like_python(x, digits).tobytes() == _python_round(x, digits).tobytes()
+
+
+def test_vader_columns_rounded_as_python_round_on_pool(pool_sentences, monkeypatch):
+    fast = S._batch_features(pool_sentences + TRICKY)["dense"]
+    monkeypatch.setattr(S, "_round_like_python", _python_round)
+    ref = S._batch_features(pool_sentences + TRICKY)["dense"]
+    assert np.count_nonzero(ref[:, :4]) > 4000
+    assert fast.tobytes() == ref.tobytes()
+
+
+def test_per_process_tables_give_the_same_results(pool_sentences, monkeypatch):
+    """The token table of the compiled pass and the char n-gram rows are kept per process and
+    extended call by call: batches scored one after another (warm tables) give exactly what
+    each batch gives with fresh tables, also when a table starts again at its size bound."""
+    batches = [pool_sentences[k::3] for k in range(3)] + [TRICKY, pool_sentences[:40]]
+
+    def fresh():
+        S._token_state.cache_clear()
+        S._char_state.cache_clear()
+
+    def run(texts):
+        table, vader, plain = S._news_scores(texts, plain_vader=True)
+        return table.to_numpy().tobytes(), vader.tobytes(), plain.tobytes()
+
+    fresh()
+    warm = [run(b) for b in batches]
+    n_tokens = len(S._token_state()["distinct"])
+    assert n_tokens > len({w for b in batches[:1] for t in b for w in t.split()})
+    for b, w in zip(batches, warm, strict=True):
+        fresh()
+        assert run(b) == w
+    fresh()
+    monkeypatch.setattr(S, "_TOKEN_TABLE_MAX", 3000)
+    monkeypatch.setattr(S, "_CHAR_TABLE_MAX", 2000)
+    assert [run(b) for b in batches] == warm
+    assert len(S._token_state()["distinct"]) < n_tokens
+    # the char count matrix itself, entry by entry and in the same order, against _char_counts
+    ix = S._shipped_index("news")
+    for b in batches:
+        toks = S._batch_features(b)["tokens"]
+        ids = S._token_ids(toks)
+        a = S._char_counts_cached(toks, ix, ids)
+        r = S._char_counts(toks, ix["char"], ix["char_table"], ids)
+        assert r.nnz > 0 and np.array_equal(a.indptr, r.indptr)
+        assert np.array_equal(a.indices, r.indices) and a.data.tobytes() == r.data.tobytes()
+    fresh()
+
+
+def test_word_counts_equal_listed_ngrams(pool_sentences):
+    """The vectorised word 1-2-gram counts (pair codes from the layer's bigram table) equal
+    counting the listed n-grams of each sentence, entry for entry."""
+    toks = S._batch_features(pool_sentences + TRICKY)["tokens"]
+    ix = S._shipped_index("news")
+    ref = S._count_matrix([S._ngrams(t, 2) for t in toks], ix["word"])
+    ref.sort_indices()
+    bigrams = {j for term, j in ix["word"].items() if " " in term}
+    assert len(set(ref.indices) & bigrams) > 500
+    ids = S._token_ids(toks)
+    for mine in (
+        S._word_counts(toks, ix["word"]),
+        S._word_counts(toks, ix["word"], ids, ix["word_pairs"]),
+    ):
+        assert np.array_equal(mine.indptr, ref.indptr)
+        assert np.array_equal(mine.indices, ref.indices)
+        assert mine.data.tobytes() == ref.data.tobytes()
