@@ -63,7 +63,10 @@ products for the ridge; identical sentences are analysed once). Its per-sentence
 compiled (``analysis/_newscore.pyx``, Cython, built by ``pip install -e .``): tokens become
 integer ids with typed property arrays, and the name rules, VADER's rule engine and the counts
 run in C; the pure-Python loop (:func:`_batch_features_py`) is kept as the reference and the
-fallback, and gives identical output (tested). Its neutralisation decisions and VADER numbers
+fallback, and gives identical output (tested). Token properties and the learned words'
+character n-gram rows are kept per process across calls (the pipeline scores one chunk of
+articles per call; each distinct token is analysed once per process). Its neutralisation
+decisions and VADER numbers
 are exactly those of the per-token reference used by :func:`explain_sentence` (tested); the
 lexicon block is vectorised in ``analysis.sentiment_lexicons`` (tested against a plain loop).
 Timings: ``benchmarks/bench_sentiment_speed.py``, ``benchmarks/RESULTS_sentiment.md``.
@@ -197,6 +200,7 @@ def _entity_config(path: str | None = None) -> dict:
     return {
         "listed": listed,
         "listed_scan": _listed_scan(alts),
+        "pattern_vocab": tuple(sorted({w for _, words, _ in patterns for w in words})),
         "listed_reasons": reasons,
         "patterns": patterns,
         "descriptive": {w.lower() for w in cfg.get("descriptive_terms") or []},
@@ -540,8 +544,8 @@ def _listed_scan(alts: list[str]):
     the alternatives starting with that position's character can match, tried in the original
     order, so the leftmost-first choice (and the span) is the same; tested on pool sentences
     and SYNTHETIC ones. Why: Python's regex engine tries every alternative at every position;
-    this form scans the ~25k pool sentences with a listed trigger word in ~0.15 s instead of
-    ~0.35 s (CPU, one quarter of the pool's sentences: 0.35 -> 0.15 s)."""
+    this form scans the pool's 25,485 distinct sentences with a listed trigger word in 0.25 s
+    CPU instead of 0.44 s (median of 5, same run)."""
     if not alts:
         return None
     groups: dict[str, list[str]] = {}
@@ -643,9 +647,13 @@ def _regex_marks(text: str, lows, cfg: dict, m: int, to_tokens=_spans_tokens) ->
         if spans:
             name.update(to_tokens(text, spans))
     if m & _B_PATTERN:
+        # the pattern words occurring in the text, found once, not by a generator per pattern:
+        # the pattern step over the pool's 12.5k distinct sentences with a pattern word took
+        # 0.50 s CPU, now 0.42 s (same patterns run, same spans)
         low = text.lower()
+        present = {w for w in cfg["pattern_vocab"] if w in low}
         for rx, words, _src in cfg["patterns"]:
-            if not any(w in low for w in words):
+            if present.isdisjoint(words):
                 continue
             spans = [m.span() for m in rx.finditer(text)]
             if spans:
@@ -1065,9 +1073,9 @@ def _split_tokens(raws: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, l
     the token and the (cached) configuration, so each distinct token is analysed once per
     process, not once per call. Why: the pipeline calls the scorer once per 200-article chunk
     (~10k sentences); building the table again for every chunk cost ~1.9 s CPU of ~13.6 s over
-    the 16 pool chunks, ~0.5 s when only the new tokens of a chunk are analysed
-    (benchmarks/RESULTS_sentiment.md). Returns the demojized texts, flat token ids, offsets,
-    the tokens by id and the arrays."""
+    the 16 pool chunks, 0.8-1.0 s when only the new tokens of a chunk are analysed (cProfile;
+    most of the rest: the pool's ~27k distinct non-ASCII tokens, analysed by ``_token_props``).
+    Returns the demojized texts, flat token ids, offsets, the tokens by id and the arrays."""
     from .vader_fast import demojize
 
     st = _token_state()
@@ -1430,7 +1438,8 @@ def _char_counts_cached(tokens: list[list[str]], ix: dict, ids: tuple):
     entry for entry and in the same order (each word's row is the same and the sentence x word
     factor lists the same rows in the same token order; tested). Why: the pipeline scores one
     200-article chunk per call and most words recur across chunks; coding and searching every
-    distinct word's n-grams again cost ~1.3 s CPU over the 16 pool chunks."""
+    distinct word's n-grams again: the char counts of the 16 pool chunks took 2.3 s CPU, now
+    1.4 s (cProfile, cumulative; the rest is the sparse product)."""
     from scipy import sparse
 
     vocab, table = ix["char"], ix["char_table"]
@@ -1832,7 +1841,8 @@ def vader_and_news_polarity(texts: Sequence[str]) -> tuple[pd.DataFrame, pd.Data
     texts = [t if isinstance(t, str) else str(t) for t in texts]
     # the collector stays paused for the whole call (not only the batch pass): the memo rows
     # and tables built after the pass create ~10^5 objects per 200-article chunk and no cycles;
-    # collections during them cost ~0.5 s CPU over the 16 pool chunks (RESULTS_sentiment.md)
+    # collections during them cost ~0.4 s CPU over the 16 pool chunks (cProfile: memo rows'
+    # tolist 0.36 -> ~0 s, their tuples 0.33 -> 0.2 s)
     with _gc_paused():
         news, vader, plain = _news_scores(texts, plain_vader=True)
         if not texts:
