@@ -6,6 +6,8 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_sentiment_speed.py --baseline-file OLD_sentiment.py
     .venv/bin/python benchmarks/bench_sentiment_speed.py --n 0 --function vader_and_news_polarity \
         --baseline-file OLD_sentiment.py
+    .venv/bin/python benchmarks/bench_sentiment_speed.py --chunks 200 --runs 3 \
+        --function vader_and_news_polarity --baseline-file OLD_sentiment.py --skip-vader
 
 ``--n 0`` takes every sentence of the pool. ``--function vader_and_news_polarity`` times the
 pipeline's sentiment stage (plain VADER and the news scorer together) instead of
@@ -23,6 +25,12 @@ of ``--runs``) for ``news_polarity`` and, for reference, ``vader_polarity`` and 
 vaderSentiment loop. ``--baseline-file`` times another
 copy of ``sentiment.py`` (e.g. ``git show <rev>:analysis/sentiment.py > OLD_sentiment.py``; it
 reads the model JSON currently shipped, so use it with the model it was written for).
+
+``--chunks K`` times the function once per chunk of K pool articles, as the pipeline calls it
+(``pipeline._sentences`` of each chunk of the article table, 16 chunks for K=200): per-call CPU
+seconds (median over ``--runs`` passes) and the pass totals. Every pass starts cold, with the
+module's per-process tables (token table, char n-gram rows) and memos emptied, like a fresh
+pipeline worker; modules alternate pass by pass, and outputs are compared chunk by chunk.
 """
 
 from __future__ import annotations
@@ -78,6 +86,10 @@ def clear_caches(mod) -> None:
         obj = getattr(mod, name, None)
         if obj is not None and hasattr(obj, "clear"):
             obj.clear()
+    for name in ("_token_state", "_char_state"):  # per-process tables (started again)
+        fn = getattr(mod, name, None)
+        if fn is not None and hasattr(fn, "cache_clear"):
+            fn.cache_clear()
     for name in ("_fast_vader", "_plain_fast_vader"):
         fn = getattr(mod, name, None)
         if fn is not None and hasattr(fn, "cache_info"):
@@ -102,6 +114,55 @@ def _bits(out) -> list:
     return [f.to_numpy(dtype="float64").view("int64") for f in frames]
 
 
+def chunk_runs(mods: dict, function: str, size: int, runs: int) -> dict:
+    """Per-call CPU of ``function`` on the pool cut into chunks of ``size`` articles."""
+    import numpy as np
+
+    from analysis import pipeline
+    from analysis.corpus import load_corpus
+
+    arts = load_corpus("allsides_techpolicy")[0].reset_index(drop=True)
+    chunks = [
+        pipeline._sentences(arts.iloc[i : i + size])["text"].tolist()
+        for i in range(0, len(arts), size)
+    ]
+    names = list(mods)
+    cpu = {k: [[] for _ in chunks] for k in names}
+    first = {}
+    for r in range(runs):
+        for name in names if r % 2 == 0 else names[::-1]:
+            mod = mods[name]
+            clear_caches(mod)
+            for i, texts in enumerate(chunks):
+                c = time.process_time()
+                out = getattr(mod, function)(texts)
+                cpu[name][i].append(time.process_time() - c)
+                if r == 0:
+                    first[name, i] = _bits(out)
+    res: dict = {
+        "chunks": len(chunks),
+        "articles_per_chunk": size,
+        "sentences": sum(map(len, chunks)),
+    }
+    for name in names:
+        per = [statistics.median(x) for x in cpu[name]]
+        res[f"{name}_cpu_per_call_s"] = [round(x, 3) for x in per]
+        res[f"{name}_cpu_sum_of_medians_s"] = round(sum(per), 3)
+        res[f"{name}_cpu_pass_totals_s"] = [
+            round(sum(x[r] for x in cpu[name]), 3) for r in range(runs)
+        ]
+    if len(names) == 2:
+        res["outputs_identical"] = all(
+            np.array_equal(a, b)
+            for i in range(len(chunks))
+            for a, b in zip(first[names[0], i], first[names[1], i], strict=True)
+        )
+        res["cpu_ratio_baseline_over_current"] = round(
+            res["baseline_cpu_sum_of_medians_s"] / res["current_cpu_sum_of_medians_s"], 2
+        )
+    return res
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
@@ -111,12 +172,20 @@ def main() -> int:
     ap.add_argument(
         "--function", default="news_polarity", choices=["news_polarity", "vader_and_news_polarity"]
     )
+    ap.add_argument("--chunks", type=int, default=0, help="articles per call (0: one call)")
     args = ap.parse_args()
 
     texts = corpus_sentences(args.n)
     mods = {"current": load_module(None)}
     if args.baseline_file:
         mods = {"baseline": load_module(args.baseline_file), **mods}
+    if args.chunks:
+        for mod in mods.values():
+            getattr(mod, args.function)(texts[:50])
+        res = chunk_runs(mods, args.function, args.chunks, args.runs)
+        res["load_avg_at_start"] = round(os.getloadavg()[0], 2)
+        print(json.dumps(res, indent=1))
+        return 0
     for mod in mods.values():
         getattr(mod, args.function)(texts[:50])  # load model, lexicons, entity list (not timed)
     res: dict = {
