@@ -84,6 +84,7 @@ import math
 import operator
 import re
 import string
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -1058,6 +1059,9 @@ def _token_arrays(
 # tokens it starts again (memory bound for very large corpora; results do not depend on it)
 _TOKEN_TABLE_MAX = 1_000_000
 _TOKEN_ARRAYS = ("tflag", "tmask", "tlow", "texcl", "tquest", "mexcl", "mquest")
+# the per-process tables are extended under this lock (callers in several threads); a call keeps
+# its own references to the arrays it read, which later calls replace but never change
+_TABLE_LOCK = threading.Lock()
 _WORD_ARRAYS = ("wflag", "wval", "wboost")
 
 
@@ -1076,6 +1080,12 @@ def _split_tokens(raws: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, l
     the 16 pool chunks, 0.8-1.0 s when only the new tokens of a chunk are analysed (cProfile;
     most of the rest: the pool's ~27k distinct non-ASCII tokens, analysed by ``_token_props``).
     Returns the demojized texts, flat token ids, offsets, the tokens by id and the arrays."""
+    with _TABLE_LOCK:
+        return _split_tokens_locked(raws)
+
+
+def _split_tokens_locked(raws: list[str]) -> tuple:
+    """:func:`_split_tokens`' work (the caller holds ``_TABLE_LOCK``)."""
     from .vader_fast import demojize
 
     st = _token_state()
@@ -1446,22 +1456,23 @@ def _char_counts_cached(tokens: list[list[str]], ix: dict, ids: tuple):
     words, uid, lens = ids
     if not words or not vocab:
         return _char_counts(tokens, vocab, table, ids)
-    st = _char_state()
-    if st["key"] != id(ix) or len(st["index"]) > _CHAR_TABLE_MAX:
-        st.clear()
-        st.update(key=id(ix), index={}, G=None)
-    index = st["index"]
-    n0 = len(index)
-    got = list(map(index.get, words))  # (a generator of setdefault calls: ~3x slower)
-    if None in got:
-        for k, x in enumerate(got):
-            if x is None:
-                got[k] = index[words[k]] = len(index)
-    gid = np.asarray(got, dtype=np.int64)
-    if len(index) > n0:
-        new = _char_gram_matrix(list(itertools.islice(index, n0, None)), vocab, table)
-        st["G"] = new if st["G"] is None else sparse.vstack([st["G"], new], format="csr")
-    G = st["G"]
+    with _TABLE_LOCK:
+        st = _char_state()
+        if st["key"] != id(ix) or len(st["index"]) > _CHAR_TABLE_MAX:
+            st.clear()
+            st.update(key=id(ix), index={}, G=None)
+        index = st["index"]
+        n0 = len(index)
+        got = list(map(index.get, words))  # (a generator of setdefault calls: ~3x slower)
+        if None in got:
+            for k, x in enumerate(got):
+                if x is None:
+                    got[k] = index[words[k]] = len(index)
+        gid = np.asarray(got, dtype=np.int64)
+        if len(index) > n0:
+            new = _char_gram_matrix(list(itertools.islice(index, n0, None)), vocab, table)
+            st["G"] = new if st["G"] is None else sparse.vstack([st["G"], new], format="csr")
+        G = st["G"]
     indptr = np.concatenate([[0], np.cumsum(lens)])
     S = sparse.csr_matrix((np.ones(len(uid)), gid[uid], indptr), shape=(len(tokens), G.shape[0]))
     return (S @ G).tocsr()

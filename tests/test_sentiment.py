@@ -783,3 +783,25 @@ def test_listed_scan_regex_finds_the_listed_regex_matches(pool_sentences):
         assert [m.span() for m in cfg["listed_scan"].finditer(t)] == ref, t
         found += bool(ref)
     assert found > len(values) * 3
+
+
+def test_per_process_tables_shared_by_threads(pool_sentences):
+    """Calls from several threads extend the shared tables under a lock: each thread's scores
+    equal the scores of the same batch computed alone with fresh tables."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [pool_sentences[k::4] for k in range(4)] + [TRICKY]
+
+    def run(texts):
+        table, vader, plain = S._news_scores(texts, plain_vader=True)
+        return table.to_numpy().tobytes(), vader.tobytes(), plain.tobytes()
+
+    alone = []
+    for b in batches:
+        S._token_state.cache_clear()
+        S._char_state.cache_clear()
+        alone.append(run(b))
+    S._token_state.cache_clear()
+    S._char_state.cache_clear()
+    with ThreadPoolExecutor(max_workers=4) as ex:
+        assert list(ex.map(run, batches * 2)) == alone * 2
