@@ -8,12 +8,36 @@ stay without outputs.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import paths
 
 NOTEBOOK_RE = re.compile(r"^\d\d-[a-z0-9-]+\.ipynb$")
+# a cell that runs longer than this fails the run instead of hanging it (the whole-corpus scoring
+# cell takes well under a minute cold on the 2-core reference machine)
+CELL_TIMEOUT_S = 1800
+
+
+@contextlib.contextmanager
+def _headless_env() -> Iterator[None]:
+    """``ANALYSIS_STATIC=1`` for the kernels started inside (they inherit the environment), then
+    the previous value back. Headless runs have no front end, so the article browser prints its
+    static table: executing a cell that displays ipywidgets can block nbclient until the kernel
+    is killed (jupyter/nbclient#312; seen here once in a fresh-clone test run, kernel idle and the
+    client waiting on the browser cell for 15 minutes)."""
+    old = os.environ.get("ANALYSIS_STATIC")
+    os.environ["ANALYSIS_STATIC"] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("ANALYSIS_STATIC", None)
+        else:
+            os.environ["ANALYSIS_STATIC"] = old
 
 
 def study_notebooks(folder: Path | None = None) -> list[Path]:
@@ -48,14 +72,16 @@ def run_notebooks(
         if nb.name.startswith("00-"):
             continue  # the walkthrough runs on its own example, not on the study corpus
         target = executed / nb.name
-        pm.execute_notebook(
-            str(nb),
-            str(target),
-            parameters={"CORPUS": corpus, "SAMPLE": sample, "OUTPUT_DIR": str(out)},
-            kernel_name=kernel_name,
-            cwd=str(nb.parent),
-            progress_bar=False,
-            log_output=log_output,
-        )
+        with _headless_env():
+            pm.execute_notebook(
+                str(nb),
+                str(target),
+                parameters={"CORPUS": corpus, "SAMPLE": sample, "OUTPUT_DIR": str(out)},
+                kernel_name=kernel_name,
+                cwd=str(nb.parent),
+                progress_bar=False,
+                log_output=log_output,
+                execution_timeout=CELL_TIMEOUT_S,
+            )
         done.append(target)
     return done

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 
 import nbformat
 import pytest
@@ -52,7 +53,11 @@ def _digest(folder):
 @pytest.mark.parametrize(
     "nb_path", [p for p in study_notebooks() if not p.name.startswith("00-")], ids=lambda p: p.name
 )
-def test_notebook_runs_on_a_sample(nb_path, tmp_path):
+def test_notebook_runs_on_a_sample(nb_path, tmp_path, monkeypatch):
+    # headless runs show the static article browser even outside CI (run_notebooks sets
+    # ANALYSIS_STATIC for its kernels: executing ipywidgets can block nbclient)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("ANALYSIS_STATIC", raising=False)
     out = tmp_path / "figures"
     run_notebooks(
         sample=SAMPLE, output_dir=out, only=[nb_path.name], executed_dir=tmp_path / "executed"
@@ -61,6 +66,11 @@ def test_notebook_runs_on_a_sample(nb_path, tmp_path):
     assert pngs, f"{nb_path.name} wrote no figure"
     for png in pngs:
         assert png.with_suffix(".csv").exists(), f"{png.name} has no CSV beside it"
+    executed = (tmp_path / "executed" / nb_path.name).read_text(encoding="utf-8")
+    if "article_browser(" in nb_path.read_text(encoding="utf-8"):
+        assert "article browser (static)" in executed
+        assert "application/vnd.jupyter.widget-view+json" not in executed
+    assert "ANALYSIS_STATIC" not in os.environ  # restored after the run
 
 
 @pytest.mark.slow
