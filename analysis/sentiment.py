@@ -74,9 +74,7 @@ Timings: ``benchmarks/bench_sentiment_speed.py``, ``benchmarks/RESULTS_sentiment
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import itertools
 import json
@@ -92,6 +90,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
+from .gcpause import gc_paused
 from .sentiment_lexicons import LEXICON_FEATURES, lexicon_features, lexicon_versions
 
 try:  # the compiled per-sentence loop of the news scorer (built by ``pip install -e .``)
@@ -1184,29 +1183,13 @@ def _batch_features_c(texts: Sequence[str], plain_vader: bool = False) -> dict[s
     return feats
 
 
-@contextlib.contextmanager
-def _gc_paused():
-    """Pause Python's cyclic garbage collector for a batch pass (reference counting still frees
-    everything; the pass builds no reference cycles). The pass allocates millions of small
-    containers (per-sentence dicts and lists, per-token tuples) and the collector's repeated
-    passes over them cost ~20% of ``vader_and_news_polarity`` on the whole pool (16.7/14.1 s ->
-    12.3/11.8 s CPU in the same run). The previous state is restored."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _features_table(texts: Sequence[str]) -> dict[str, Any]:
     """Raw per-sentence features (before vocabulary and scaling), one row per text (identical
     texts are analysed once)."""
     texts = [t if isinstance(t, str) else str(t) for t in texts]
     uniq: dict[str, int] = {}
     inv = np.fromiter((uniq.setdefault(t, len(uniq)) for t in texts), np.int64, len(texts))
-    with _gc_paused():
+    with gc_paused():
         f = _batch_features(list(uniq))
     if len(uniq) == len(texts):
         return f
@@ -1854,7 +1837,7 @@ def vader_and_news_polarity(texts: Sequence[str]) -> tuple[pd.DataFrame, pd.Data
     # and tables built after the pass create ~10^5 objects per 200-article chunk and no cycles;
     # collections during them cost ~0.4 s CPU over the 16 pool chunks (cProfile: memo rows'
     # tolist 0.36 -> ~0 s, their tuples 0.33 -> 0.2 s)
-    with _gc_paused():
+    with gc_paused():
         news, vader, plain = _news_scores(texts, plain_vader=True)
         if not texts:
             return vader_polarity(texts), news
@@ -1890,7 +1873,7 @@ def _news_scores(
     # identical sentences (boilerplate) are analysed and scored once
     uniq: dict[str, int] = {}
     inv = np.fromiter((uniq.setdefault(t, len(uniq)) for t in texts), np.int64, len(texts))
-    with _gc_paused():
+    with gc_paused():
         feats = _batch_features(list(uniq), plain_vader and groups is None)
         if groups is None:
             pred = _predict_layer(feats, layer, index=_shipped_index(variant))[inv]

@@ -41,7 +41,6 @@ distinct word; numpy segment sums), so the block costs a few per cent of the sco
 from __future__ import annotations
 
 import functools
-import gc
 import importlib.util
 import itertools
 import json
@@ -53,6 +52,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from .gcpause import gc_paused
 
 VALENCE_LEXICONS = ("afinn", "pattern", "hiv4", "lm", "consensus")
 AGGREGATES = ("sum", "pos_sum", "neg_sum", "n_pos", "n_neg", "max", "min", "mean", "share")
@@ -410,13 +411,8 @@ def lexicon_features(
     # The block allocates ~10^5 acyclic containers (the per-sentence dicts, marked token
     # lists); with the cyclic garbage collector on, CPython ran collections over the caller's
     # whole heap meanwhile: 0.1-0.2 s of the whole pool's ~1 s (measured; RESULTS_sentiment).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _lexicon_features(tokens, negate, n_scalar, own_lexicon)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _lexicon_features(tokens, negate, n_scalar: float, own_lexicon) -> dict:

@@ -52,9 +52,7 @@ retrains it with one call.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
-import gc
 import hashlib
 import json
 import math
@@ -69,6 +67,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
+from analysis.gcpause import gc_paused
 
 POLARITY_LABELS = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
 POLARITY_SCORE = {2.0: -1.0, 4.0: 0.0, 6.0: 1.0}
@@ -526,21 +525,8 @@ def _parts(X: Any, window: int, extra: Iterable[str] = (), use_vader: bool | str
     Each distinct sentence is tokenised once; the VADER compounds (``use_vader``) are computed in
     one batch over the distinct sentences, clauses and windows (zeros otherwise).
     """
-    with _gc_paused():
+    with gc_paused():
         return _parts_inner(X, window, extra, use_vader)
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector (the many small token lists trigger it ~20% of the
-    featurisation time; they hold no cycles) and restore its previous state."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _parts_inner(X: Any, window: int, extra: Iterable[str], use_vader: bool | str) -> _Parts:
@@ -1314,7 +1300,7 @@ class TargetSentimentClassifier:
         """The nonzeros ``(row, column, value)`` of the design matrix of ``X`` (the same matrix as
         ``_matrix(target_features(X))``), row by row in column order, and the number of rows;
         ``None`` for an empty batch. Computed with numpy only."""
-        with _gc_paused():
+        with gc_paused():
             got = _batch_inputs(
                 X, self.window, self.extra, self.use_vader, self._word_tables(), sentence_compound
             )

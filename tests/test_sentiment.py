@@ -805,3 +805,24 @@ def test_per_process_tables_shared_by_threads(pool_sentences):
     S._char_state.cache_clear()
     with ThreadPoolExecutor(max_workers=4) as ex:
         assert list(ex.map(run, batches * 2)) == alone * 2
+
+
+def test_gc_paused_restores_the_collector_state_also_on_error():
+    """The shared pause (news scorer, lexicon block, target featurisation) turns the cyclic
+    collector off inside and puts back whatever state it found, when the block raises too."""
+    import gc
+
+    from analysis.gcpause import gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(ValueError), gc_paused():
+        assert not gc.isenabled()
+        raise ValueError("SYNTHETIC failure inside the pass")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # it was off before: stays off
+    finally:
+        gc.enable()
