@@ -511,7 +511,7 @@ def _triggers(path: str | None = None) -> dict:
         for e in raw.get(key) or []
         if str(e[kind]).split()
     }
-    pwords = {w for _, words, _ in cfg["patterns"] for w in words}
+    pwords = set(cfg["pattern_vocab"])
 
     def any_of(words: set[str], pre: str = "", post: str = ""):
         alts = "|".join(map(re.escape, sorted(words)))
@@ -522,6 +522,7 @@ def _triggers(path: str | None = None) -> dict:
     return {
         "negate": NEGATE,
         "booster": BOOSTER_DICT,
+        "listed_firsts": frozenset(firsts),
         # a listed entry can only match where its first word stands between the same word
         # boundaries as in the listed regex (the next character is a space or the end): of the
         # pool's 159,920 distinct sentences 25,485 trigger it (28,247 as a substring test)
@@ -816,9 +817,15 @@ def _batch_features(texts: Sequence[str], plain_vader: bool = False) -> dict[str
     extension is built, else the pure-Python reference :func:`_batch_features_py`; both give
     identical output (tests/test_sentiment.py). ``plain_vader`` asks the compiled loop for
     plain VADER's scores of the sentences with a neutralised word as well."""
-    if _newscore is None or not _compiled_is_current():
+    if _compiled() is None:
         return _batch_features_py(texts)
     return _batch_features_c(texts, plain_vader)
+
+
+def _compiled():
+    """``analysis._newscore`` when it is built and current, else ``None``: every use of the
+    compiled code asks here, so a stale build is never used, whichever function runs first."""
+    return _newscore if _newscore is not None and _compiled_is_current() else None
 
 
 @functools.lru_cache(maxsize=1)
@@ -1002,13 +1009,7 @@ def _listed_chars() -> np.ndarray:
     """``table[c]`` is 1 for each ASCII character that starts a listed phrase or name (the C
     token table runs the listed-name trigger regex only on tokens holding one); all 1 when a
     listed entry starts with a non-ASCII character."""
-    raw = _entity_config()["raw"]
-    firsts = {
-        str(e[kind]).split()[0][0]
-        for kind, key in (("phrase", "phrases"), ("name", "names"))
-        for e in raw.get(key) or []
-        if str(e[kind]).split()
-    }
+    firsts = {w[0] for w in _triggers()["listed_firsts"]}
     table = np.zeros(128, dtype=np.uint8)
     if any(ord(ch) >= 128 for ch in firsts):
         table[:] = 1
@@ -1234,8 +1235,8 @@ def _l2_rows(m):
 def _token_ids(tokens: list[list[str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Distinct words of a batch (first-seen order), the id of every token (flat) and the number
     of tokens per sentence."""
-    if _newscore is not None:
-        return _newscore.token_ids(tokens)
+    if (ext := _compiled()) is not None:
+        return ext.token_ids(tokens)
     return _token_ids_py(tokens)
 
 
@@ -1473,10 +1474,11 @@ def _tfidf_dot(counts, idf: np.ndarray, coef: np.ndarray, summed: bool = False) 
     if len(filled):
         starts = m.indptr[filled]  # per-row sums over the non-empty rows' segments
         terms = None
-        if _newscore is not None and m.data.dtype == np.float64 and m.indices.dtype in _IDX:
+        ext = _compiled()
+        if ext is not None and m.data.dtype == np.float64 and m.indices.dtype in _IDX:
             # the element-wise terms in one compiled pass (the counts are whole numbers, whose
             # logs come from a table of np.log values): ~2x less time for these terms
-            terms = _newscore.tfidf_terms(
+            terms = ext.tfidf_terms(
                 m.data,
                 m.indices,
                 np.ascontiguousarray(idf, dtype=np.float64),
@@ -1504,19 +1506,20 @@ def _log_table() -> np.ndarray:
 def _lex_dot(lexes: list[dict[str, float]], vocab: dict[str, int], coef: np.ndarray) -> np.ndarray:
     """``_count_matrix(lexes, vocab, values=True) @ coef``, in C when the extension is built
     (same additions in the same order; ~0.2 s of 1.1 s predict time per 40k sentences)."""
-    if _newscore is not None:
-        return _newscore.lex_dot(lexes, vocab, coef)
+    if (ext := _compiled()) is not None:
+        return ext.lex_dot(lexes, vocab, coef)
     return _count_matrix(lexes, vocab, values=True) @ coef
 
 
 def _layer_index(layer: dict) -> dict:
     """Vocabulary dicts, the char n-gram code table and coefficient arrays of a JSON layer."""
     char = {g: k for k, g in enumerate(layer["char_vocab"])}
+    word = {g: k for k, g in enumerate(layer["word_vocab"])}
     return {
-        "word": {g: k for k, g in enumerate(layer["word_vocab"])},
+        "word": word,
         "char": char,
         "char_table": _char_code_table(char),
-        "word_pairs": _bigram_table({g: k for k, g in enumerate(layer["word_vocab"])}),
+        "word_pairs": _bigram_table(word),
         "lex": {w: k for k, w in enumerate(layer["lex_vocab"])},
         **{k: np.asarray(layer[k], dtype=float) for k in layer if k.endswith(("_idf", "_coef"))},
         "dense_mean": np.asarray(layer["dense_mean"], dtype=float),

@@ -485,6 +485,7 @@ def test_stale_compiled_extension_is_not_used(monkeypatch):
         with pytest.warns(RuntimeWarning, match="older analysis/_newscore.pyx"):
             assert not S._compiled_is_current()
         assert S._newscore is None
+        assert S._compiled() is None  # every compiled call site asks _compiled()
         out = S._batch_features(["A SYNTHETIC sentence: great news, but not so good."])
         assert out["dense"].shape[0] == 1
     finally:
