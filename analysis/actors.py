@@ -44,6 +44,7 @@ import pandas as pd
 import yaml
 
 from analysis import paths
+from analysis.text import string_dtype
 
 ACTORS_FILE = "actors.yml"
 CATEGORIES = ("company", "government", "civil_society")
@@ -394,12 +395,6 @@ def _second_word_ok(pad: np.ndarray, after: np.ndarray, seconds: tuple[str, ...]
 _AUTOMATA: dict[tuple[str, ...], Any] = {}
 
 
-@functools.lru_cache(maxsize=1)
-def _str_dtype() -> Any:
-    """The dtype pandas gives a column built from Python strings (``str`` in pandas 3)."""
-    return pd.Series(["a"]).dtype
-
-
 _UNSEEN = object()
 
 
@@ -473,7 +468,7 @@ def actor_mentions(sentences: pd.DataFrame, actors: Any = None) -> pd.DataFrame:
 
     def take(col: str) -> Any:
         values = sentences[col].take(k)
-        if values.dtype == _str_dtype():  # already the dtype a list of str gets: no round trip
+        if values.dtype == string_dtype():  # already the dtype a list of str gets: no round trip
             return values.reset_index(drop=True)
         return values.tolist()
 

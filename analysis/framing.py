@@ -135,7 +135,7 @@ except ImportError:  # pragma: no cover - pyarrow is a declared dependency
     pa = pc = None
 
 from . import paths
-from .text import count_words, line_quote_pairs, sentence_table
+from .text import count_words, line_quote_pairs, sentence_table, string_dtype
 
 HIT_COLUMNS = (
     "doc_id",
@@ -1556,7 +1556,7 @@ def _take_str(values: Any, idx: np.ndarray) -> Any:
     vals = list(values)
     if pa is None or not all(isinstance(v, str) for v in vals):
         return np.array(vals, dtype=object)[idx]
-    dtype = pd.Series(["x"]).dtype  # the default string dtype of this pandas installation
+    dtype = string_dtype()
     taken = pa.array(vals, type=pa.large_string()).take(pa.array(idx, type=pa.int64()))
     return pd.array(taken, dtype=dtype) if isinstance(dtype, pd.StringDtype) else taken.to_pylist()
 
@@ -1572,7 +1572,7 @@ def _slices(
     for slicing the text 344k times and converting the list (each slice of a 4-byte-per-character
     text is a new string object). Falls back to slicing when Arrow is missing or a slice holds a
     lone surrogate (not representable in UTF-8)."""
-    if pa is None or codes is None or not isinstance(pd.Series(["x"]).dtype, pd.StringDtype):
+    if pa is None or codes is None or not isinstance(string_dtype(), pd.StringDtype):
         return [text[a:b] for a, b in zip(start.tolist(), end.tolist(), strict=True)]
     lens = end - start
     bounds = np.zeros(len(lens) + 1, dtype=np.int64)
@@ -1588,7 +1588,7 @@ def _slices(
     arr = pa.LargeStringArray.from_buffers(
         len(lens), pa.py_buffer(char_at[bounds]), pa.py_buffer(data)
     )
-    return pd.array(arr, dtype=pd.Series(["x"]).dtype)
+    return pd.array(arr, dtype=string_dtype())
 
 
 def _empty_hits() -> pd.DataFrame:
