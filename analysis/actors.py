@@ -310,8 +310,7 @@ def _candidate_starts(matcher: ActorMatcher, text: str, raw: bytes | None = None
     ok[0] = True
     if all(97 <= ord(w[0]) <= 122 for w in words):
         ok &= letter
-    else:
-        ok &= ~_BYTE_WORD[low] | word  # any ASCII first character: checked by the keys below
+    # otherwise any first character may start a word: the keys below check it
     cand = np.flatnonzero(ok)
     if not len(cand):
         return []

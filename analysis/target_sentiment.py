@@ -317,13 +317,9 @@ class _Sentence:
 def _content_words(info: _Sentence) -> list[bool]:
     """Whether each token is a word outside sklearn's English stop-word list."""
     if info.content is None:
-        stop = _stop_words()
+        stop = ENGLISH_STOP_WORDS
         info.content = [f and w not in stop for w, f in zip(info.words, info.isword)]
     return info.content
-
-
-def _stop_words() -> frozenset[str]:
-    return ENGLISH_STOP_WORDS
 
 
 def _sentence_cache(sentences: Iterable[str]) -> dict[str, _Sentence]:
@@ -1350,11 +1346,11 @@ class TargetSentimentClassifier:
         from sklearn.linear_model import LogisticRegression
 
         M = self._matrix(feats, fit=True)
-        self.lr_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000)
-        self.lr_.fit(M, np.asarray(y), sample_weight=sample_weight)
-        self.classes_ = self.lr_.classes_
-        self.coef_ = self.lr_.coef_
-        self.intercept_ = self.lr_.intercept_
+        lr = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000)
+        lr.fit(M, np.asarray(y), sample_weight=sample_weight)
+        self.classes_ = lr.classes_
+        self.coef_ = lr.coef_
+        self.intercept_ = lr.intercept_
         self.vocab_ = {f: dict(v.vocabulary_) for f, v in self.vectorizers_.items()}
         self.idf_ = {f: v.idf_ for f, v in self.vectorizers_.items()}
         return self

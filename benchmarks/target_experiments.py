@@ -326,7 +326,7 @@ def emb_features(infos, geoms, vocab, U) -> pd.DataFrame:
     """Distance-weighted mean vectors of the clause words left and right of the target and
     the vectors of the nearest content word either side (zeros when none)."""
     dim = U.shape[1]
-    stop = T._stop_words()
+    stop = T.ENGLISH_STOP_WORDS
     out = np.zeros((len(infos), 4 * dim))
     for r, (info, g) in enumerate(zip(infos, geoms)):
         t0, t1, c0, c1 = g[:4]
