@@ -174,6 +174,47 @@ def test_a_failing_article_is_reported_and_the_rest_scored(sample, monkeypatch):
     assert res.report["articles_scored"] == 5
 
 
+def test_document_rows_built_per_chunk_equal_the_whole_table(sample):
+    """The workers build each chunk's document rows; with an article without any sentence in
+    the middle (SYNTHETIC: empty title and text), one-article chunks give the same table."""
+    odd = pd.concat(
+        [sample.head(3), sample.head(1).assign(doc_id="empty", title="", text=""), sample[3:6]],
+        ignore_index=True,
+    )
+    whole = score_corpus(odd, chunk_size=len(odd), cache_dir=None, progress=False)
+    single = score_corpus(odd, chunk_size=1, cache_dir=None, progress=False)
+    assert whole.report["articles_without_sentences"] == 1
+    pd.testing.assert_frame_equal(whole.docs, single.docs)
+    assert whole.docs["doc_id"].tolist() == odd["doc_id"].tolist()
+
+
+def test_a_corpus_without_sentences_or_with_every_article_failing_keeps_the_columns(
+    sample, baseline, monkeypatch
+):
+    empty = sample.head(2).assign(title="", text="")  # SYNTHETIC: articles with no text
+    res = score_corpus(empty, chunk_size=1, cache_dir=None, progress=False)
+    assert res.report["articles_scored"] == 2 and res.report["sentences"] == 0
+    assert res.docs["doc_id"].tolist() == empty["doc_id"].tolist()
+    assert (res.docs["n_sentences"].fillna(0) == 0).all()
+    for name in ("docs", "sentences", "hits", "mentions", "actors"):
+        assert list(getattr(res, name).columns) == list(getattr(baseline, name).columns), name
+
+    real = pipeline._sentences
+
+    def failing(articles):
+        if len(articles):
+            raise ValueError("SYNTHETIC failure of every article")
+        return real(articles)
+
+    monkeypatch.setattr(pipeline, "_sentences", failing)
+    res = score_corpus(sample.head(3), chunk_size=2, cache_dir=None, progress=False)
+    assert res.report["articles_scored"] == 0 and res.report["articles_skipped"] == 3
+    assert [s["doc_id"] for s in res.report["skipped"]] == sample["doc_id"].head(3).tolist()
+    for name in ("docs", "sentences", "hits", "mentions", "actors"):
+        assert len(getattr(res, name)) == 0
+        assert list(getattr(res, name).columns) == list(getattr(baseline, name).columns), name
+
+
 def test_empty_and_enormous_texts_do_not_break_a_run(sample):
     odd = pd.concat(
         [sample.head(2), sample.head(1).assign(doc_id="huge", text="word " * 2_000_000)]
