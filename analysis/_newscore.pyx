@@ -986,3 +986,155 @@ def tfidf_terms(
         xx[i] = x * x
         xc[i] = x * coef[j]
     return xx_a, xc_a
+
+
+cdef double _pairwise_sum(const double* a, Py_ssize_t n) noexcept:
+    """numpy's pairwise summation of ``a[0:n]`` (``pairwise_sum`` in numpy's loops_utils.h:
+    below 8 terms one after the other from -0.0, up to 128 terms eight interleaved partial sums
+    combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)) then the rest one after the
+    other, above 128 the two halves (cut at a multiple of 8) summed apart and added)."""
+    cdef Py_ssize_t i, n2
+    cdef double res, r0, r1, r2, r3, r4, r5, r6, r7
+    if n < 8:
+        res = -0.0
+        for i in range(n):
+            res += a[i]
+        return res
+    if n <= 128:
+        r0 = a[0]
+        r1 = a[1]
+        r2 = a[2]
+        r3 = a[3]
+        r4 = a[4]
+        r5 = a[5]
+        r6 = a[6]
+        r7 = a[7]
+        i = 8
+        while i < n - (n % 8):
+            r0 += a[i]
+            r1 += a[i + 1]
+            r2 += a[i + 2]
+            r3 += a[i + 3]
+            r4 += a[i + 4]
+            r5 += a[i + 5]
+            r6 += a[i + 6]
+            r7 += a[i + 7]
+            i += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < n:
+            res += a[i]
+            i += 1
+        return res
+    n2 = n // 2
+    n2 -= n2 % 8
+    return _pairwise_sum(a, n2) + _pairwise_sum(a + n2, n - n2)
+
+
+cdef inline double _reduceat_sum(const double* a, Py_ssize_t n) noexcept:
+    """``np.add.reduceat``'s sum of one segment ``a[0:n]`` (n >= 1): the first term, then the
+    pairwise sum of the others added to it (numpy's reduce-like inner loop)."""
+    cdef double first = a[0]
+    if n > 1:
+        first += _pairwise_sum(a + 1, n - 1)
+    return first
+
+
+def reduceat_sums(const double[::1] data, const long long[::1] starts):
+    """``np.add.reduceat(data, starts)`` for increasing ``starts`` (tests compare the two)."""
+    cdef Py_ssize_t n = starts.shape[0], i, a, b
+    out_a = np.zeros(n, dtype=np.float64)
+    cdef double[::1] out = out_a
+    for i in range(n):
+        a = starts[i]
+        b = starts[i + 1] if i + 1 < n else data.shape[0]
+        out[i] = _reduceat_sum(&data[a], b - a)
+    return out_a
+
+
+cdef struct _Acc:
+    double s
+    Py_ssize_t nxt
+
+
+def char_tfidf_dot(
+    const long long[::1] gid, const long long[::1] off,
+    const index_t[::1] gp, const index_t[::1] gj, const double[::1] gx,
+    const double[::1] idf, const double[::1] coef, const double[::1] logtab,
+):
+    """Per sentence ``i`` (tokens ``gid[off[i]:off[i + 1]]``, rows of the word x n-gram count
+    matrix ``gp, gj, gx``): the summed squares and the dot with ``coef`` of the sublinear TF-IDF
+    terms of its n-gram counts, as ``sentiment._tfidf_dot`` computes them from
+    ``S @ G`` (scipy's ``csr_matmat``): the same counts, the entries of a row in the product's
+    order (the reverse of the order in which the n-grams are first met), the same terms
+    (``tfidf_terms``) and numpy's ``reduceat`` summation. Returns ``(sq, dot)``, zero for a
+    sentence without an n-gram, or ``None`` when a count is not a whole number in ``logtab``'s
+    range (the caller then takes the sparse product)."""
+    cdef Py_ssize_t n = off.shape[0] - 1, ncol = idf.shape[0], nt = logtab.shape[0]
+    cdef Py_ssize_t i, t, kk, k, head, temp, length, jj, m, cap = 64, kd
+    cdef double d, x
+    sq_a = np.zeros(n, dtype=np.float64)
+    dot_a = np.zeros(n, dtype=np.float64)
+    cdef double[::1] sq = sq_a, dot = dot_a
+    # scipy's ``sums`` and ``next`` of each column side by side (one cache line per look-up)
+    cdef _Acc* acc = <_Acc*>malloc((ncol if ncol else 1) * sizeof(_Acc))
+    cdef double* xx = <double*>malloc(cap * sizeof(double))
+    cdef double* xc = <double*>malloc(cap * sizeof(double))
+    cdef bint bad = False
+    if xx == NULL or xc == NULL or acc == NULL:
+        free(xx)
+        free(xc)
+        free(acc)
+        raise MemoryError()
+    for k in range(ncol):
+        acc[k].s = 0.0
+        acc[k].nxt = -1
+    try:
+        for i in range(n):
+            head = -2
+            length = 0
+            for t in range(off[i], off[i + 1]):
+                for kk in range(gp[gid[t]], gp[gid[t] + 1]):
+                    k = gj[kk]
+                    acc[k].s += 1.0 * gx[kk]
+                    if acc[k].nxt == -1:
+                        acc[k].nxt = head
+                        head = k
+                        length += 1
+            if length > cap:
+                while cap < length:
+                    cap *= 2
+                free(xx)
+                free(xc)
+                xx = <double*>malloc(cap * sizeof(double))
+                xc = <double*>malloc(cap * sizeof(double))
+                if xx == NULL or xc == NULL:
+                    raise MemoryError()
+            m = 0
+            for jj in range(length):
+                d = acc[head].s
+                if d != 0:
+                    if not (d >= 1.0 and d <= nt):
+                        bad = True
+                    else:
+                        kd = <Py_ssize_t>d
+                        if <double>kd != d:
+                            bad = True
+                        else:
+                            x = (1.0 + logtab[kd - 1]) * idf[head]
+                            xx[m] = x * x
+                            xc[m] = x * coef[head]
+                            m += 1
+                temp = head
+                head = acc[head].nxt
+                acc[temp].nxt = -1
+                acc[temp].s = 0
+            if bad:
+                return None
+            if m:
+                sq[i] = _reduceat_sum(xx, m)
+                dot[i] = _reduceat_sum(xc, m)
+    finally:
+        free(xx)
+        free(xc)
+        free(acc)
+    return sq_a, dot_a

@@ -983,11 +983,14 @@ def _assemble_features(
     ).reshape(n, len(VADER_DENSE_FEATURES))
     from .vader_fast import N_SCALAR, NEGATE
 
-    extra = lexicon_features(tokens, NEGATE, N_SCALAR, lex)
+    extra = lexicon_features(tokens, NEGATE, N_SCALAR, lex, _token_ids(tokens))
     return {
         "dense": np.hstack([dense, extra["dense"]]),
         "lex": [{**a, **b} if b else a for a, b in zip(lexes, extra["lex"], strict=True)],
         "tokens": extra["tokens"],
+        # (distinct words, word id per token, tokens per sentence) of ``tokens``, for the
+        # trained layer's n-gram blocks; dropped by _subset and _features_table' row copies
+        "token_ids": extra["token_ids"],
         "plain": plain,
     }
 
@@ -1440,6 +1443,19 @@ def _char_counts_cached(tokens: list[list[str]], ix: dict, ids: tuple):
     words, uid, lens = ids
     if not words or not vocab:
         return _char_counts(tokens, vocab, table, ids)
+    G, gid = _char_rows_cached(ix, words)
+    indptr = np.concatenate([[0], np.cumsum(lens)])
+    S = sparse.csr_matrix((np.ones(len(uid)), gid[uid], indptr), shape=(len(tokens), G.shape[0]))
+    return (S @ G).tocsr()
+
+
+def _char_rows_cached(ix: dict, words: list[str]) -> tuple:
+    """The per-process word x n-gram matrix ``G`` of :func:`_char_counts_cached` (rows of the
+    words seen so far, in first-seen order; the rows of ``words`` not yet in it are added) and
+    the row of each of ``words``."""
+    from scipy import sparse
+
+    vocab, table = ix["char"], ix["char_table"]
     with _TABLE_LOCK:
         st = _char_state()
         if st["key"] != id(ix) or len(st["index"]) > _CHAR_TABLE_MAX:
@@ -1456,10 +1472,42 @@ def _char_counts_cached(tokens: list[list[str]], ix: dict, ids: tuple):
         if len(index) > n0:
             new = _char_gram_matrix(list(itertools.islice(index, n0, None)), vocab, table)
             st["G"] = new if st["G"] is None else sparse.vstack([st["G"], new], format="csr")
-        G = st["G"]
-    indptr = np.concatenate([[0], np.cumsum(lens)])
-    S = sparse.csr_matrix((np.ones(len(uid)), gid[uid], indptr), shape=(len(tokens), G.shape[0]))
-    return (S @ G).tocsr()
+        return st["G"], gid
+
+
+def _char_tfidf_dot(tokens: list[list[str]], ix: dict, ids: tuple) -> np.ndarray:
+    """``_tfidf_dot(_char_counts_cached(tokens, ix, ids), char_idf, char_coef, True)``: the
+    char block's contribution to the prediction, bit for bit.
+
+    With the extension, ``_newscore.char_tfidf_dot`` adds each sentence's words' cached n-gram
+    rows itself and sums the TF-IDF terms in the order of the sparse route (the entries of a
+    row in scipy's ``csr_matmat`` output order, numpy's ``reduceat`` summation), so the floats
+    are identical (tested on pool sentences and SYNTHETIC ones; whole pool checked); the
+    sentence x n-gram count matrix is never built. Why: over the 16 pool chunks the sparse
+    product, its row sums and terms took ~1.2 s CPU of the stage, the fused pass ~0.3 s
+    (benchmarks/RESULTS_sentiment.md, Stop 12)."""
+    words, uid, lens = ids
+    ext = _compiled()
+    if ext is not None and words and ix["char"]:
+        G, gid = _char_rows_cached(ix, words)
+        if G.indices.dtype in _IDX and G.indptr.dtype == G.indices.dtype:
+            off = np.zeros(len(lens) + 1, dtype=np.longlong)
+            np.cumsum(lens, out=off[1:])
+            got = ext.char_tfidf_dot(
+                np.ascontiguousarray(gid[uid], dtype=np.longlong),
+                off,
+                G.indptr,
+                G.indices,
+                np.ascontiguousarray(G.data, dtype=np.float64),
+                np.ascontiguousarray(ix["char_idf"], dtype=np.float64),
+                np.ascontiguousarray(ix["char_coef"], dtype=np.float64),
+                _log_table(),
+            )
+            if got is not None:
+                norm = np.sqrt(got[0])
+                return np.divide(got[1], norm, out=np.zeros_like(norm), where=norm > 0)
+    counts = _char_counts_cached(tokens, ix, ids)
+    return _tfidf_dot(counts, ix["char_idf"], ix["char_coef"], True)
 
 
 def _tfidf_dot(counts, idf: np.ndarray, coef: np.ndarray, summed: bool = False) -> np.ndarray:
@@ -1647,7 +1695,11 @@ def _fit_layer(feats: dict, y: np.ndarray, idx: np.ndarray, context: bool, group
 
 def _subset(feats: dict, idx) -> dict:
     """Rows ``idx`` of a features dict."""
-    return {k: ([v[i] for i in idx] if isinstance(v, list) else v[idx]) for k, v in feats.items()}
+    return {
+        k: ([v[i] for i in idx] if isinstance(v, list) else v[idx])
+        for k, v in feats.items()
+        if k != "token_ids"  # (the ids of all rows' tokens)
+    }
 
 
 def _design(feats: dict, idx, layer: dict, groups):
@@ -1677,19 +1729,14 @@ def _predict_layer(feats: dict, layer: dict, groups=None, index: dict | None = N
             f"{feats['dense'].shape[1]}: retrain with analysis.sentiment.train_news_scorer()"
         )
     toks = feats["tokens"]
-    ids = _token_ids(toks)
+    ids = feats.get("token_ids") or _token_ids(toks)
     D = (feats["dense"] - ix["dense_mean"]) / ix["dense_scale"]
     pred = (
         layer["intercept"]
         + _tfidf_dot(
             _word_counts(toks, ix["word"], ids, ix["word_pairs"]), ix["word_idf"], ix["word_coef"]
         )
-        + _tfidf_dot(
-            _char_counts_cached(toks, ix, ids),
-            ix["char_idf"],
-            ix["char_coef"],
-            True,
-        )
+        + _char_tfidf_dot(toks, ix, ids)
         + _lex_dot(feats["lex"], ix["lex"], ix["lex_coef"])
         + D @ ix["dense_coef"]
     )

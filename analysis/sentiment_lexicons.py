@@ -379,7 +379,7 @@ def _flag_counts(rows: np.ndarray, sent: np.ndarray, n: int, T: dict, sparse=Non
 
 
 def lexicon_features(
-    tokens: list[list[str]], negate, n_scalar: float, own_lexicon=frozenset()
+    tokens: list[list[str]], negate, n_scalar: float, own_lexicon=frozenset(), ids=None
 ) -> dict:
     """Lexicon features of each sentence (``tokens``: its lower-cased words).
 
@@ -398,6 +398,10 @@ def lexicon_features(
         practice most words) with a negation among its three preceding words becomes
         ``"not_" + word`` (the scope of the negation rule), so "not good" and "good" are
         different n-grams; negation words themselves are not marked.
+    ``token_ids``
+        only when ``ids`` (``sentiment._token_ids(tokens)``: distinct words, the word id of
+        every token, tokens per sentence) is given: the same triple for the returned
+        ``tokens`` (the marked words numbered after the others, not in first-seen order).
 
     Cost (whole shipped pool: 159,920 distinct sentences, 3.24 M tokens; one core, CPU; see
     benchmarks/RESULTS_sentiment.md): the one step over every token is ``_token_codes``;
@@ -407,15 +411,15 @@ def lexicon_features(
     tie rule for signed zeros; the 0/1 flag counts are integer sums (exact in any order).
     """
     if not tokens:
-        return _lexicon_features(tokens, negate, n_scalar, own_lexicon)
+        return _lexicon_features(tokens, negate, n_scalar, own_lexicon, ids)
     # The block allocates ~10^5 acyclic containers (the per-sentence dicts, marked token
     # lists); with the cyclic garbage collector on, CPython ran collections over the caller's
     # whole heap meanwhile: 0.1-0.2 s of the whole pool's ~1 s (measured; RESULTS_sentiment).
     with gc_paused():
-        return _lexicon_features(tokens, negate, n_scalar, own_lexicon)
+        return _lexicon_features(tokens, negate, n_scalar, own_lexicon, ids)
 
 
-def _lexicon_features(tokens, negate, n_scalar: float, own_lexicon) -> dict:
+def _lexicon_features(tokens, negate, n_scalar: float, own_lexicon, word_ids=None) -> dict:
     T = _table_parts()
     n = len(tokens)
     n_val = len(VALENCE_LEXICONS)
@@ -423,10 +427,20 @@ def _lexicon_features(tokens, negate, n_scalar: float, own_lexicon) -> dict:
     total = int(lens.sum())
     out = np.zeros((n, len(LEXICON_FEATURES)))
     if not total:
-        return {"dense": out, "lex": [{} for _ in range(n)], "tokens": tokens}
+        res = {"dense": out, "lex": [{} for _ in range(n)], "tokens": tokens}
+        return res if word_ids is None else {**res, "token_ids": word_ids}
     missing = len(T["words"]) - 1
     negate = negate if isinstance(negate, frozenset) else frozenset(negate)
-    codes = _token_codes(tokens, negate, total)
+    if word_ids is None:
+        codes = _token_codes(tokens, negate, total)
+    else:
+        # the codes of the distinct words only (a per-process memo), spread to the tokens:
+        # the same integers as _token_codes (tested). Why: the caller has the word ids anyway
+        # (the trained layer's n-gram blocks need them); looking up ~25k distinct words per
+        # 200-article chunk instead of ~200k tokens: 16 pool chunks 0.55 -> ~0.1 s CPU
+        code_of = _code_of(negate)
+        uwords, uid = word_ids[0], word_ids[1]
+        codes = np.fromiter(map(code_of.__getitem__, uwords), np.int64, len(uwords))[uid]
     ends = np.cumsum(lens)
     starts = ends - lens
     # negation scopes: the (few) negation tokens mark up to three following tokens in the sentence
@@ -539,4 +553,25 @@ def _lexicon_features(tokens, negate, n_scalar: float, own_lexicon) -> dict:
             marked[s_] = list(tokens[s_])
         for s_, p_ in zip(sid.tolist(), pos.tolist(), strict=True):
             marked[s_][p_] = "not_" + marked[s_][p_]
-    return {"dense": out, "lex": lex, "tokens": marked}
+        if word_ids is not None:
+            word_ids = _marked_ids(word_ids, to_mark, marked, sid, pos)
+    res = {"dense": out, "lex": lex, "tokens": marked}
+    return res if word_ids is None else {**res, "token_ids": word_ids}
+
+
+def _marked_ids(ids: tuple, to_mark: np.ndarray, marked: list, sid, pos) -> tuple:
+    """``ids`` (distinct words, word id per token, tokens per sentence) with the tokens at flat
+    positions ``to_mark`` (sentence ``sid``, position ``pos``) replaced by their marked forms
+    in ``marked``: a marked word gets the id of an equal word if there is one, else a new id."""
+    words, uid, lens = ids
+    index = {w: k for k, w in enumerate(words)}
+    words = list(words)
+    uid = uid.copy()
+    for q, s_, p_ in zip(to_mark.tolist(), sid.tolist(), pos.tolist(), strict=True):
+        w = marked[s_][p_]
+        k = index.get(w)
+        if k is None:
+            k = index[w] = len(words)
+            words.append(w)
+        uid[q] = k
+    return words, uid, lens

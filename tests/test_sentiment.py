@@ -457,6 +457,11 @@ def _same_features(a: dict, b: dict) -> None:
     assert [list(d.items()) for d in a["lex"]] == [list(d.items()) for d in b["lex"]]  # + order
     assert a["tokens"] == b["tokens"]
     assert a["plain"].dtype == b["plain"].dtype and np.array_equal(a["plain"], b["plain"])
+    for f in (a, b):  # the word ids handed to the n-gram blocks spell the returned tokens
+        words, uid, lens = f["token_ids"]
+        spelled = np.array(words + [""], dtype=object)[uid].tolist()
+        assert lens.tolist() == [len(t) for t in f["tokens"]]
+        assert spelled == [w for t in f["tokens"] for w in t]
 
 
 def test_compiled_extension_is_built():
@@ -731,6 +736,57 @@ def test_per_process_tables_give_the_same_results(pool_sentences, monkeypatch):
         assert r.nnz > 0 and np.array_equal(a.indptr, r.indptr)
         assert np.array_equal(a.indices, r.indices) and a.data.tobytes() == r.data.tobytes()
     fresh()
+
+
+def test_reduceat_sums_equal_numpy():
+    """The compiled twin of ``np.add.reduceat`` (numpy's pairwise summation of each segment
+    after its first term) gives the same bits: SYNTHETIC segments of 1..700 values of mixed
+    magnitude, with signed zeros."""
+    rng = np.random.default_rng(7)
+    for trial in range(400):
+        n = int(rng.integers(1, 700))
+        a = rng.standard_normal(n) * 10.0 ** rng.integers(-6, 6, n)
+        a[rng.random(n) < (0.3 if trial % 3 == 0 else 0.0)] = -0.0
+        a[rng.random(n) < (0.3 if trial % 4 == 0 else 0.0)] = 0.0
+        starts = np.unique(np.r_[0, rng.choice(n, int(rng.integers(0, 30)))]).astype(np.int64)
+        ref = np.add.reduceat(a, starts)
+        assert ref.tobytes() == S._newscore.reduceat_sums(a, starts).tobytes()
+    for v in ([-0.0], [-0.0, -0.0], [0.0, -0.0], [-0.0] * 9, [-0.0] * 200, [1e16, 1.0, -1e16]):
+        a = np.array(v)
+        one = np.zeros(1, dtype=np.int64)
+        assert np.add.reduceat(a, one).tobytes() == S._newscore.reduceat_sums(a, one).tobytes()
+
+
+def test_char_tfidf_dot_equals_the_sparse_route(pool_sentences):
+    """The char block's prediction term from the compiled pass over the cached word rows equals
+    the sparse route (count matrix ``S @ G``, then ``_tfidf_dot``) bit for bit: pool sentences,
+    the SYNTHETIC tricky ones, repeated words, and a word repeated past the log table (the
+    compiled pass then declines and the sparse route is taken)."""
+    ix = S._shipped_index("news")
+    long = [["reform"] * 5000 + ["bill"], ["reform", "reform", "bill"], []]
+    batches = [pool_sentences, TRICKY, long]
+    S._char_state.cache_clear()
+    for b in batches:
+        toks = S._batch_features(b)["tokens"] if b is not long else b
+        ids = S._token_ids(toks)
+        fast = S._char_tfidf_dot(toks, ix, ids)
+        counts = S._char_counts_cached(toks, ix, ids)
+        ref = S._tfidf_dot(counts, ix["char_idf"], ix["char_coef"], summed=True)
+        assert fast.tobytes() == ref.tobytes() and (fast != 0).sum() > 1
+        G, gid = S._char_rows_cached(ix, ids[0])
+        off = np.r_[0, np.cumsum(ids[2])].astype(np.longlong)
+        got = S._newscore.char_tfidf_dot(
+            gid[ids[1]].astype(np.longlong),
+            off,
+            G.indptr,
+            G.indices,
+            G.data,
+            ix["char_idf"],
+            ix["char_coef"],
+            S._log_table(),
+        )
+        assert (got is None) == (b is long)
+    S._char_state.cache_clear()
 
 
 def test_word_counts_equal_listed_ngrams(pool_sentences):

@@ -322,6 +322,32 @@ def test_features_equal_a_sequential_loop_bit_for_bit(pool_tokens):
     assert L.lexicon_features(plain, NEGATE, N_SCALAR)["tokens"] is plain
 
 
+def test_word_id_path_equals_the_token_path(pool_tokens):
+    """Given the word ids of the tokens (as the news scorer passes them), the block codes the
+    distinct words only: the same features bit for bit, and ``token_ids`` spelling the marked
+    tokens (pool tokens and the SYNTHETIC tricky ones)."""
+    tokens = pool_tokens + _tricky_tokens() + [[], ["not", "not_good", "good"]]
+    own = S._fast_vader().lexicon
+    for negate in (NEGATE, frozenset()):
+        ids = S._token_ids(tokens)
+        a = L.lexicon_features(tokens, negate, N_SCALAR, own)
+        b = L.lexicon_features(tokens, negate, N_SCALAR, own, ids)
+        assert "token_ids" not in a and (_bits(a["dense"]) == _bits(b["dense"])).all()
+        assert [list(d) for d in a["lex"]] == [list(d) for d in b["lex"]]
+        assert (
+            _bits([x for d in a["lex"] for x in d.values()]).tolist()
+            == _bits([x for d in b["lex"] for x in d.values()]).tolist()
+        )
+        assert a["tokens"] == b["tokens"]
+        words, uid, lens = b["token_ids"]
+        assert len(set(words)) == len(words) and lens.tolist() == list(map(len, b["tokens"]))
+        assert [words[k] for k in uid.tolist()] == [w for t in b["tokens"] for w in t]
+    assert sum(t != m for t, m in zip(tokens, b["tokens"], strict=True)) > 50
+    assert ids[1].tobytes() == S._token_ids(tokens)[1].tobytes()  # the caller's ids untouched
+    empty = L.lexicon_features([[], []], NEGATE, N_SCALAR, own, S._token_ids([[], []]))
+    assert empty["token_ids"][1].size == 0 and empty["tokens"] == [[], []]
+
+
 def test_word_code_memo_and_gc_state(pool_tokens):
     toks = pool_tokens[:500] + _tricky_tokens()
     first = L.lexicon_features(toks, NEGATE, N_SCALAR)
