@@ -1763,41 +1763,81 @@ def article_frame_rates(
     given (so categories with no hit still get zero columns), else from the hits. Rates are NaN
     for articles with no (reporter) words.
     """
+    # Counted with integer codes and np.bincount instead of groupby/unstack per key and a
+    # DataFrame column lookup per category: the pipeline builds these rows per chunk, where the
+    # pandas form cost ~60 ms of fixed overhead per call (200 articles: 0.07 -> 0.01 s CPU);
+    # the table is identical (tests/test_framing.py compares it with the groupby definition)
     if "n_words" not in sentences.columns:
         sentences = sentences.assign(n_words=[count_words(t) for t in sentences["text"]])
-    words = sentences.groupby("doc_id", sort=False)["n_words"].sum()
-    rep = sentences[sentences["voice"] == "reporter"].groupby("doc_id", sort=False)["n_words"].sum()
-    base = pd.DataFrame({"doc_id": words.index})
-    base["n_words"] = words.to_numpy()
-    base["n_words_reporter"] = rep.reindex(words.index).fillna(0).astype("int64").to_numpy()
+    # documents in order of first appearance (groupby(sort=False)'s order); missing ids dropped
+    doc_codes, doc_ids = pd.factorize(sentences["doc_id"], sort=False)
+    doc_index = pd.Index(doc_ids, name="doc_id")
+    n_docs = len(doc_index)
+    reporter = (sentences["voice"] == "reporter").to_numpy(dtype=bool, na_value=False)
+    n_words = sentences["n_words"]
+    if n_words.dtype.kind in "iu":  # integer sums are exact in float64 below 2**53
+        nwa = n_words.to_numpy()
+        has_doc = doc_codes >= 0
+        rep_doc = has_doc & reporter
+        words = np.bincount(doc_codes[has_doc], weights=nwa[has_doc], minlength=n_docs)
+        words = words.astype(nwa.dtype)
+        rep = np.bincount(doc_codes[rep_doc], weights=nwa[rep_doc], minlength=n_docs)
+        rep = rep.astype("int64")
+    else:  # other dtypes as pandas sums them
+        words = n_words.groupby(sentences["doc_id"], sort=False).sum().to_numpy()
+        rep = n_words[reporter].groupby(sentences["doc_id"][reporter], sort=False).sum()
+        rep = rep.reindex(doc_index).fillna(0).astype("int64").to_numpy()
+    base = pd.DataFrame({"doc_id": doc_index})
+    base["n_words"] = words
+    base["n_words_reporter"] = rep
+    # the category of every hit: "<lexicon>.<category>" built once per distinct pair
+    lex_codes, lex_names = pd.factorize(hits["lexicon"], sort=False)
+    cat_codes, cat_names = pd.factorize(hits["category"], sort=False)
+    pair = np.where((lex_codes >= 0) & (cat_codes >= 0), lex_codes * len(cat_names) + cat_codes, -1)
+    pair_ids, first = np.unique(pair, return_index=True)
+    seen = pair_ids[np.argsort(first, kind="stable")]  # distinct pairs in order of appearance
+    seen = seen[seen >= 0]
+    keys = {
+        int(p): f"{lex_names[p // len(cat_names)]}.{cat_names[p % len(cat_names)]}" for p in seen
+    }
     if lexicons is not None:
         cats = [f"{lx}.{c}" for lx, c in resolve_lexicons(lexicons).categories()]
     else:
-        cats = list(dict.fromkeys((hits["lexicon"] + "." + hits["category"]).tolist()))
-    h = hits.assign(key=hits["lexicon"] + "." + hits["category"])
-    counted = h if include_negated else h[~h["negated"]]
+        cats = list(dict.fromkeys(keys[int(p)] for p in seen))
+    col_of = {k: i for i, k in enumerate(cats)}
+    col_of_pair = np.full(len(lex_names) * len(cat_names) + 1, -1, dtype=np.int64)
+    for p, k in keys.items():
+        col_of_pair[p] = col_of.get(k, -1)
+    hit_col = col_of_pair[pair]  # pair -1 (a missing lexicon or category) reads the last slot
+    hit_doc = doc_index.get_indexer(hits["doc_id"])
+    negated = hits["negated"].to_numpy(dtype=bool)
+    valid = (hit_col >= 0) & (hit_doc >= 0)
+    counted = valid if include_negated else valid & ~negated
+    hit_reporter = (hits["voice"] == "reporter").to_numpy(dtype=bool, na_value=False)
+    n_cats = len(cats)
 
-    def wide(df: pd.DataFrame) -> pd.DataFrame:
-        t = df.groupby(["doc_id", "key"]).size().unstack("key")
-        return t.reindex(index=words.index, columns=cats).fillna(0).astype("int64")
+    def wide(mask: np.ndarray) -> np.ndarray:
+        flat = hit_doc[mask] * n_cats + hit_col[mask]
+        out = np.bincount(flat, minlength=n_docs * n_cats).reshape(n_docs, n_cats)
+        return out.astype("int64")
 
     c_all = wide(counted)
-    c_rep = wide(counted[counted["voice"] == "reporter"])
-    c_neg = wide(h[h["negated"]])
+    c_rep = wide(counted & hit_reporter)
+    c_neg = wide(valid & negated)
     nw = base["n_words"].to_numpy(dtype=float)
     nr = base["n_words_reporter"].to_numpy(dtype=float)
     cols: dict[str, Any] = {}
     with np.errstate(divide="ignore", invalid="ignore"):
-        for k in cats:
-            a = c_all[k].to_numpy()
-            r = c_rep[k].to_numpy()
+        for j, k in enumerate(cats):
+            a = c_all[:, j]
+            r = c_rep[:, j]
             cols[f"{k}.count"] = a
             cols[f"{k}.rate"] = np.where(nw > 0, a * 1000.0 / np.where(nw > 0, nw, 1), np.nan)
             cols[f"{k}.reporter_count"] = r
             cols[f"{k}.reporter_rate"] = np.where(
                 nr > 0, r * 1000.0 / np.where(nr > 0, nr, 1), np.nan
             )
-            cols[f"{k}.negated"] = c_neg[k].to_numpy()
+            cols[f"{k}.negated"] = c_neg[:, j]
     return pd.concat([base, pd.DataFrame(cols, index=base.index)], axis=1)
 
 
