@@ -785,16 +785,18 @@ _S_RE = re.compile(r"\s")
 _ASCII_W = np.array([bool(_W_RE.match(chr(c))) for c in range(128)])
 _ASCII_S = np.array([bool(_S_RE.match(chr(c))) for c in range(128)])
 _DECAY_ARR = np.array(_DECAY)
+_ASCII_W_CLIP = np.append(_ASCII_W, False)  # index 128: any non-ASCII code point
+_ASCII_S_CLIP = np.append(_ASCII_S, False)
 
 
 def _char_classes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``\\w`` and ``\\s`` membership of every code point, exactly as the ``re`` module decides."""
-    W = np.zeros(len(codes), dtype=bool)
-    S = np.zeros(len(codes), dtype=bool)
-    asc = codes < 128
-    W[asc] = _ASCII_W[codes[asc]]
-    S[asc] = _ASCII_S[codes[asc]]
-    na = np.flatnonzero(~asc)
+    # one table look-up per code point, non-ASCII ones clipped to index 128 (False) and set
+    # below: 8M pool characters 0.14 s -> 0.07 s against boolean-mask gather and scatter
+    clipped = np.minimum(codes, 128)
+    W = _ASCII_W_CLIP[clipped]
+    S = _ASCII_S_CLIP[clipped]
+    na = np.flatnonzero(codes >= 128)
     if len(na):
         u, inv = np.unique(codes[na], return_inverse=True)
         W[na] = np.array([bool(_W_RE.match(chr(c))) for c in u.tolist()])[inv]
@@ -1440,8 +1442,11 @@ class TargetSentimentClassifier:
         if params.get("class_bias") is not None:
             params["class_bias"] = tuple(params["class_bias"])
         m = cls(**params)
+        # dict(zip(words, range)): the same dict as {w: i for i, w in enumerate(words)}, built
+        # in C (87k words: ~25 ms -> ~8 ms of a fresh process's start-up)
         m.vocab_ = {
-            f: {w: i for i, w in enumerate(v["vocabulary"])} for f, v in d["vectorizers"].items()
+            f: dict(zip(v["vocabulary"], range(len(v["vocabulary"]))))
+            for f, v in d["vectorizers"].items()
         }
         m.idf_ = {f: np.asarray(v["idf"], dtype=float) for f, v in d["vectorizers"].items()}
         m.dense_mean_ = np.asarray(d["dense_mean"], dtype=float)

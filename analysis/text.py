@@ -165,8 +165,7 @@ def _spans_and_texts(text: str) -> tuple[list[int], list[int], list[str]]:
     else:  # sentencex dropped some paragraph breaks: locate the segments
         offsets = _segment_offsets(text, segs)
         if offsets is None:
-            spans = _cap_length(text, _repair_spans(text, _spans_by_segment(text, segs)))
-            return [s for s, _ in spans], [e for _, e in spans], [text[s:e] for s, e in spans]
+            return _unzip(text, _repair_spans(text, _spans_by_segment(text, segs)))
     rstripped = list(map(str.rstrip, segs))
     cores = list(map(str.lstrip, rstripped))
     lengths = list(map(len, cores))
@@ -181,8 +180,7 @@ def _spans_and_texts(text: str) -> tuple[list[int], list[int], list[str]]:
         ends = list(ends)
     starts = list(map(operator.sub, ends, lengths))
     if any(map(operator.contains, cores, repeat("\n"))):  # paragraph breaks inside a segment
-        spans = _cap_length(text, _repair_spans(text, _spans_by_segment(text, segs)))
-        return [s for s, _ in spans], [e for _, e in spans], [text[s:e] for s, e in spans]
+        return _unzip(text, _repair_spans(text, _spans_by_segment(text, segs)))
     # the repairs can only touch a sentence of 2-4 characters (a list number) or one ending on
     # a quote mark, and the sentence after it
     last = "".join(map(operator.itemgetter(-1), cores))
@@ -196,9 +194,14 @@ def _spans_and_texts(text: str) -> tuple[list[int], list[int], list[str]]:
         starts, ends, cores = _repair_windows(text, starts, ends, cores, cand)
         lengths = map(operator.sub, ends, starts)
     if max(lengths) > MAX_SENTENCE_CHARS:
-        spans = _cap_length(text, list(zip(starts, ends, strict=True)))
-        return [s for s, _ in spans], [e for _, e in spans], [text[s:e] for s, e in spans]
+        return _unzip(text, list(zip(starts, ends, strict=True)))
     return starts, ends, cores
+
+
+def _unzip(text: str, spans: list[tuple[int, int]]) -> tuple[list[int], list[int], list[str]]:
+    """Starts, ends and strings of ``spans`` after the length cap (:func:`_cap_length`)."""
+    spans = _cap_length(text, spans)
+    return [s for s, _ in spans], [e for _, e in spans], [text[s:e] for s, e in spans]
 
 
 _OPENING_QUOTE_RE = re.compile('[“"]')

@@ -324,3 +324,39 @@ def test_mention_sentiment_takes_the_sentence_vader_it_is_given(seed_sentences, 
     assert not np.array_equal(other["score"].to_numpy(), plain["score"].to_numpy())
     with pytest.raises(ValueError, match="vader_compound"):
         A.mention_sentiment(sents, seed_mentions, sentiment=senti.iloc[:3])
+
+
+def test_actors_file_parses_as_with_safe_load(tmp_path):
+    """The loader used (libyaml's safe loader when available) reads the shipped file exactly as
+    yaml.safe_load does; a cached parse is handed out as a fresh list and an edited file is read
+    anew."""
+    import yaml
+
+    from analysis import paths
+
+    src = (paths.RESOURCES_DIR / A.ACTORS_FILE).read_text(encoding="utf-8")
+    assert yaml.load(src, Loader=A._SAFE_LOADER) == yaml.safe_load(src)  # noqa: S506
+    assert A.load_actors() == A.actors_from_dict(yaml.safe_load(src))
+    first = A.load_actors()
+    first.clear()
+    assert A.load_actors()  # the caller's list, not the cache
+    p = tmp_path / "actors.yml"
+    p.write_text(
+        "actors:\n  - {name: Acme, category: company, aliases: [Acme]}\n", encoding="utf-8"
+    )
+    assert [a.name for a in A.load_actors(p)] == ["Acme"]
+    p.write_text(
+        "actors:\n  - {name: Zenith, category: company, aliases: [Zenith]}\n", encoding="utf-8"
+    )
+    assert [a.name for a in A.load_actors(p)] == ["Zenith"]
+
+
+def test_eight_byte_keys_equal_shifted_bytes():
+    """_eight_bytes(pad)[i] is bytes i..i+7 as a little-endian integer (SYNTHETIC bytes)."""
+    rng = np.random.default_rng(7)
+    pad = rng.integers(0, 256, 300, dtype=np.uint8)
+    got = A._eight_bytes(pad)
+    assert len(got) == len(pad) - 7
+    want = [int.from_bytes(pad[i : i + 8].tobytes(), "little") for i in range(len(pad) - 7)]
+    assert got.tolist() == want
+    assert len(A._eight_bytes(pad[:5])) == 0

@@ -781,3 +781,29 @@ def test_joined_texts_read_like_the_joined_string():
     codes = np.frombuffer(whole.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     assert np.array_equal(F._codes(F._Joined(texts, "\n\n")), codes)
     assert all((c in F._Joined(texts, "\n\n")) == (c in whole) for c in ["Σ", "x", "b\n", "\n"])
+
+
+def test_character_tables_equal_the_per_character_definitions():
+    """The BMP tables built with C-level passes (and text's shared isalnum table) equal the
+    per-code-point definitions: each character's lower case when it is one character, and
+    str.isalnum() or "_"; the one-byte alphabet table equals _reduce for every code point."""
+    tab = F._char_tables()
+    chars = [chr(c) for c in range(F._BMP)]
+    lower = [ord(lo) if len(lo := ch.lower()) == 1 else ord(ch) for ch in chars]
+    assert np.array_equal(tab["lower"], lower)
+    assert np.array_equal(tab["word"], [ch.isalnum() or ch == "_" for ch in chars])
+    assert tab["lower"][0x130] == 0x130  # "İ" lower-cases to two characters: kept
+    for stand_in in (ord("µ"), ord("ß"), ord("ÿ")):
+        want = [F._reduce(c, stand_in) for c in range(F._BMP)]
+        assert np.array_equal(F._reduce_table(stand_in), want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(NORM_CHARS + ["'", "x", "Y", "\u02bc"]), max_size=30))
+def test_norm_str_equals_the_sequential_replacements(text):
+    """_norm_str's one str.translate equals the replacements applied one after another, then
+    space runs collapsed and the ends trimmed (SYNTHETIC strings)."""
+    s = text
+    for old, new in F._REPLACEMENTS:
+        s = s.replace(old, new)
+    assert F._norm_str(text) == re.sub(" {2,}", " ", s).strip(" ")

@@ -284,3 +284,15 @@ def test_fitted_model_fast_path_equals_reference_with_underscore_tokens():
     again = T.TargetSentimentClassifier.from_dict(json.loads(json.dumps(m.to_dict())))
     assert np.allclose(again.predict_proba(X), m.predict_proba(X), rtol=0, atol=1e-6)
     assert m.get_params()["window"] == 3 and repr(m).startswith("TargetSentimentClassifier(")
+
+
+def test_char_classes_follow_the_re_module():
+    """\\w and \\s of every ASCII code point and of non-ASCII ones (curly quotes, NBSP, letters
+    beyond Latin-1, an astral emoji) as the re module decides them (SYNTHETIC characters)."""
+    import re
+
+    text = "".join(map(chr, range(128))) + "“”’\u00a0\u2003éßİ\u0394\u4e2d\U0001f600\u200b_9"
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    W, S = T._char_classes(codes)
+    assert W.tolist() == [bool(re.match(r"\w", ch)) for ch in text]
+    assert S.tolist() == [bool(re.match(r"\s", ch)) for ch in text]
