@@ -23,7 +23,7 @@ extension is compiled with ``-ffp-contract=off`` so that no multiply-add is fuse
 from cpython.list cimport PyList_Append
 from cpython.dict cimport PyDict_GetItem
 from cpython.ref cimport PyObject
-from libc.stdlib cimport malloc, realloc, free
+from libc.stdlib cimport malloc, realloc, free, qsort
 from libc.string cimport memset
 
 import numpy as np
@@ -1138,3 +1138,113 @@ def char_tfidf_dot(
         free(xc)
         free(acc)
     return sq_a, dot_a
+
+
+cdef int _cmp_ll(const void* a, const void* b) noexcept nogil:
+    cdef long long x = (<const long long*>a)[0], y = (<const long long*>b)[0]
+    return (x > y) - (x < y)
+
+
+def word_tfidf_dot(
+    const long long[::1] col, const long long[::1] comp, const long long[::1] off,
+    const long long[::1] codes, const long long[::1] bcols, long long k,
+    const double[::1] idf, const double[::1] coef, const double[::1] logtab,
+):
+    """Per sentence ``i`` (tokens ``off[i]:off[i + 1]``): the summed squares and the dot with
+    ``coef`` of the sublinear TF-IDF terms of its word 1-2-gram counts, as
+    ``sentiment._tfidf_dot(sentiment._word_counts(...))`` computes them: a token's unigram
+    column ``col`` (-1: none), a pair of adjacent tokens whose bigram ids ``comp`` (-1: none)
+    form a code ``comp[j] * k + comp[j + 1]`` found in the sorted ``codes`` (column
+    ``bcols``); the row's columns in ascending order with their counts (the canonical CSR row
+    scipy builds from the coordinates), the terms of ``tfidf_terms`` and numpy's ``reduceat``
+    summation. Returns ``(sq, dot)``, or ``None`` when a count exceeds ``logtab``."""
+    cdef Py_ssize_t n = off.shape[0] - 1, nc = codes.shape[0], nt = logtab.shape[0]
+    cdef Py_ssize_t i, t, a, b, lo, hi, mid, m, q, cap = 256, need, cnt
+    cdef long long code, c
+    cdef double x
+    sq_a = np.zeros(n, dtype=np.float64)
+    dot_a = np.zeros(n, dtype=np.float64)
+    cdef double[::1] sq = sq_a, dot = dot_a
+    cdef long long* cols = <long long*>malloc(cap * sizeof(long long))
+    cdef double* xx = <double*>malloc(cap * sizeof(double))
+    cdef double* xc = <double*>malloc(cap * sizeof(double))
+    try:
+        if cols == NULL or xx == NULL or xc == NULL:
+            raise MemoryError()
+        for i in range(n):
+            a = off[i]
+            b = off[i + 1]
+            need = 2 * (b - a)
+            if need > cap:
+                while cap < need:
+                    cap *= 2
+                free(cols)
+                free(xx)
+                free(xc)
+                cols = <long long*>malloc(cap * sizeof(long long))
+                xx = <double*>malloc(cap * sizeof(double))
+                xc = <double*>malloc(cap * sizeof(double))
+                if cols == NULL or xx == NULL or xc == NULL:
+                    raise MemoryError()
+            m = 0
+            for t in range(a, b):
+                if col[t] >= 0:
+                    cols[m] = col[t]
+                    m += 1
+                if t + 1 < b and nc and comp[t] >= 0 and comp[t + 1] >= 0:
+                    code = comp[t] * k + comp[t + 1]
+                    lo = 0  # np.searchsorted(codes, code) (side="left")
+                    hi = nc
+                    while lo < hi:
+                        mid = (lo + hi) >> 1
+                        if codes[mid] < code:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    if lo < nc and codes[lo] == code:
+                        cols[m] = bcols[lo]
+                        m += 1
+            if m == 0:
+                continue
+            qsort(cols, m, sizeof(long long), _cmp_ll)
+            q = 0
+            t = 0
+            while t < m:
+                c = cols[t]
+                cnt = 0
+                while t < m and cols[t] == c:
+                    cnt += 1
+                    t += 1
+                if cnt > nt:
+                    return None
+                x = (1.0 + logtab[cnt - 1]) * idf[c]
+                xx[q] = x * x
+                xc[q] = x * coef[c]
+                q += 1
+            sq[i] = _reduceat_sum(xx, q)
+            dot[i] = _reduceat_sum(xc, q)
+    finally:
+        free(cols)
+        free(xx)
+        free(xc)
+    return sq_a, dot_a
+
+
+def ids_of(list words, dict index):
+    """The id of each of ``words`` in ``index`` (word -> id), adding the words not in it with
+    ids ``len(index)``, ``len(index) + 1``, ... in order (``sentiment._char_rows_cached``)."""
+    cdef Py_ssize_t n = len(words), k
+    cdef PyObject* hit
+    cdef long long tid
+    out_a = np.empty(n, dtype=np.int64)
+    cdef long long[::1] out = out_a
+    for k in range(n):
+        w = words[k]
+        hit = PyDict_GetItem(index, w)
+        if hit == NULL:
+            tid = len(index)
+            index[w] = tid
+        else:
+            tid = <object>hit
+        out[k] = tid
+    return out_a

@@ -789,6 +789,56 @@ def test_char_tfidf_dot_equals_the_sparse_route(pool_sentences):
     S._char_state.cache_clear()
 
 
+def test_word_tfidf_dot_equals_the_sparse_route(pool_sentences):
+    """The word block's prediction term from the compiled pass (unigram and bigram columns
+    sorted and counted per sentence) equals ``_tfidf_dot(_word_counts(...))`` bit for bit:
+    pool sentences, the SYNTHETIC tricky ones and SYNTHETIC repeats (a bigram twice, a word
+    past the log table: the compiled pass declines and the sparse route is taken)."""
+    ix = S._shipped_index("news")
+    a, b = next(t.split() for t in ix["word"] if " " in t)
+    synthetic = [[a, b, a, b, a], [a] * 5000, [], [b]]
+    for toks in (S._batch_features(pool_sentences)["tokens"], S._batch_features(TRICKY)["tokens"]):
+        ids = S._token_ids(toks)
+        fast = S._word_tfidf_dot(toks, ix, ids)
+        ref = S._tfidf_dot(S._word_counts(toks, ix["word"], ids), ix["word_idf"], ix["word_coef"])
+        assert fast.tobytes() == ref.tobytes() and (fast != 0).sum() > 1
+    ids = S._token_ids(synthetic)
+    fast = S._word_tfidf_dot(synthetic, ix, ids)
+    ref = S._tfidf_dot(S._word_counts(synthetic, ix["word"], ids), ix["word_idf"], ix["word_coef"])
+    assert fast.tobytes() == ref.tobytes() and fast[0] != 0
+    col = np.array([ix["word"].get(w, -1) for w in ids[0]], dtype=np.longlong)[ids[1]]
+    comp = np.array([ix["word_pairs"]["comp"].get(w, -1) for w in ids[0]], np.longlong)[ids[1]]
+    pairs = ix["word_pairs"]
+    args = (pairs["codes"], pairs["cols"], pairs["k"], ix["word_idf"], ix["word_coef"])
+    off = np.r_[0, np.cumsum(ids[2])].astype(np.longlong)
+    assert S._newscore.word_tfidf_dot(col, comp, off, *args, S._log_table()) is None
+    got = S._newscore.word_tfidf_dot(col[:5], comp[:5], off[:2], *args, S._log_table())
+    assert got[1].tobytes() != np.zeros(1).tobytes()
+
+
+def test_char_rows_grow_like_stacked_parts(pool_sentences):
+    """The per-process word x n-gram matrix, grown batch by batch in its buffers, equals the
+    rows of all its words built at once (same entries, same order), and ``ids_of`` numbers
+    new words after the known ones."""
+    ix = S._shipped_index("news")
+    S._char_state.cache_clear()
+    seen: dict[str, int] = {}
+    for k in range(4):
+        toks = S._batch_features(pool_sentences[k::4])["tokens"]
+        words = S._token_ids(toks)[0]
+        G, gid = S._char_rows_cached(ix, words)
+        for w in words:
+            seen.setdefault(w, len(seen))
+        assert gid.tolist() == [seen[w] for w in words]
+    ref = S._char_gram_matrix(list(seen), ix["char"], ix["char_table"])
+    assert G.shape == ref.shape and np.array_equal(G.indptr, ref.indptr)
+    assert np.array_equal(G.indices, ref.indices) and G.data.tobytes() == ref.data.tobytes()
+    index = {"a": 0}
+    assert S._newscore.ids_of(["b", "a", "c"], index).tolist() == [1, 0, 2]
+    assert index == {"a": 0, "b": 1, "c": 2}
+    S._char_state.cache_clear()
+
+
 def test_word_counts_equal_listed_ngrams(pool_sentences):
     """The vectorised word 1-2-gram counts (pair codes from the layer's bigram table) equal
     counting the listed n-grams of each sentence, entry for entry."""
