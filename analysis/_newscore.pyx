@@ -1206,7 +1206,16 @@ def word_tfidf_dot(
                         m += 1
             if m == 0:
                 continue
-            qsort(cols, m, sizeof(long long), _cmp_ll)
+            if m <= 24:  # (a sentence's few columns: insertion sort, no comparator calls)
+                for t in range(1, m):
+                    c = cols[t]
+                    q = t - 1
+                    while q >= 0 and cols[q] > c:
+                        cols[q + 1] = cols[q]
+                        q -= 1
+                    cols[q + 1] = c
+            else:
+                qsort(cols, m, sizeof(long long), _cmp_ll)
             q = 0
             t = 0
             while t < m:
@@ -1247,4 +1256,20 @@ def ids_of(list words, dict index):
         else:
             tid = <object>hit
         out[k] = tid
+    return out_a
+
+
+def token_values(list words, dict table, const long long[::1] uid):
+    """``table.get(words[u], -1)`` for each ``u`` of ``uid`` (an int64 array): the words are
+    looked up once each, then spread to the tokens (``sentiment._word_tfidf_dot``)."""
+    cdef Py_ssize_t nw = len(words), n = uid.shape[0], k
+    cdef PyObject* hit
+    per_a = np.empty(nw, dtype=np.int64)
+    out_a = np.empty(n, dtype=np.int64)
+    cdef long long[::1] per = per_a, out = out_a
+    for k in range(nw):
+        hit = PyDict_GetItem(table, words[k])
+        per[k] = -1 if hit == NULL else <long long>(<object>hit)
+    for k in range(n):
+        out[k] = per[uid[k]]
     return out_a

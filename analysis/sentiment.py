@@ -174,8 +174,12 @@ def _entity_config(path: str | None = None) -> dict:
     import yaml
 
     p = paths.RESOURCES_DIR / ENTITIES_FILE if path is None else path
+    # safe loading with libyaml's parser when PyYAML has it (the same SafeConstructor builds the
+    # objects: an identical dict, tested); the pure-Python parser took ~0.02 s of each worker's
+    # start-up, libyaml ~0.002 s
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(p, encoding="utf-8") as fh:
-        cfg = yaml.safe_load(fh)
+        cfg = yaml.load(fh, Loader=loader)  # a safe loader either way
     alts, reasons = [], {}
     for kind, key in (("phrase", "phrases"), ("name", "names")):
         for e in cfg.get(key) or []:
@@ -503,7 +507,9 @@ def _fast_vader():
 @functools.lru_cache(maxsize=4)
 def _triggers(path: str | None = None) -> dict:
     """Cheap per-token triggers for the regex rules of the neutralisation list."""
-    cfg = _entity_config(path)
+    # ``_entity_config()``, not ``_entity_config(None)``: lru_cache keys the two calls apart,
+    # which parsed the YAML and compiled its regexes a second time in every process
+    cfg = _entity_config() if path is None else _entity_config(path)
     raw = cfg["raw"]
     firsts = {
         str(e[kind]).split()[0]
@@ -984,9 +990,15 @@ def _assemble_features(
     from .vader_fast import N_SCALAR, NEGATE
 
     extra = lexicon_features(tokens, NEGATE, N_SCALAR, lex, _token_ids(tokens))
+    # each sentence's VADER word dict (a fresh dict per sentence, built by the caller's loop)
+    # takes the other lexicons' words in place: the keys and values of ``{**a, **b}``, without
+    # copying ~10^5 dicts per pool chunk
+    for a, b in zip(lexes, extra["lex"], strict=True):
+        if b:
+            a.update(b)
     return {
         "dense": np.hstack([dense, extra["dense"]]),
-        "lex": [{**a, **b} if b else a for a, b in zip(lexes, extra["lex"], strict=True)],
+        "lex": lexes,
         "tokens": extra["tokens"],
         # (distinct words, word id per token, tokens per sentence) of ``tokens``, for the
         # trained layer's n-gram blocks; dropped by _subset and _features_table' row copies
@@ -1528,18 +1540,15 @@ def _word_tfidf_dot(tokens: list[list[str]], ix: dict, ids: tuple) -> np.ndarray
     words, uid, lens = ids
     pairs = ix["word_pairs"]
     if ext is not None and tuple(_SETTINGS["ngram_range"]) == (1, 2) and words:
-        vocab, comp = ix["word"], pairs["comp"]
-        nw = len(words)
-        col = np.fromiter(map(vocab.get, words, itertools.repeat(-1)), np.longlong, nw)
-        cmp_ = np.fromiter(map(comp.get, words, itertools.repeat(-1)), np.longlong, nw)
-        off = np.zeros(len(lens) + 1, dtype=np.longlong)
+        uid = np.ascontiguousarray(uid, dtype=np.int64)
+        off = np.zeros(len(lens) + 1, dtype=np.int64)
         np.cumsum(lens, out=off[1:])
         got = ext.word_tfidf_dot(
-            col[uid],
-            cmp_[uid],
+            ext.token_values(words, ix["word"], uid),
+            ext.token_values(words, pairs["comp"], uid),
             off,
-            np.ascontiguousarray(pairs["codes"], dtype=np.longlong),
-            np.ascontiguousarray(pairs["cols"], dtype=np.longlong),
+            np.ascontiguousarray(pairs["codes"], dtype=np.int64),
+            np.ascontiguousarray(pairs["cols"], dtype=np.int64),
             pairs["k"],
             np.ascontiguousarray(ix["word_idf"], dtype=np.float64),
             np.ascontiguousarray(ix["word_coef"], dtype=np.float64),

@@ -564,7 +564,8 @@ def _marked_ids(ids: tuple, to_mark: np.ndarray, marked: list, sid, pos) -> tupl
     positions ``to_mark`` (sentence ``sid``, position ``pos``) replaced by their marked forms
     in ``marked``: a marked word gets the id of an equal word if there is one, else a new id."""
     words, uid, lens = ids
-    index = {w: k for k, w in enumerate(words)}
+    forms = {marked[s_][p_] for s_, p_ in zip(sid.tolist(), pos.tolist(), strict=True)}
+    index = {w: k for k, w in enumerate(words) if w in forms}  # (marked forms are rarely words)
     words = list(words)
     uid = uid.copy()
     for q, s_, p_ in zip(to_mark.tolist(), sid.tolist(), pos.tolist(), strict=True):

@@ -858,6 +858,37 @@ def test_word_counts_equal_listed_ngrams(pool_sentences):
         assert mine.data.tobytes() == ref.data.tobytes()
 
 
+def test_entity_list_loaded_once_and_as_by_the_python_parser():
+    """The entity list is read with libyaml's safe loader when available: the same objects as
+    PyYAML's pure-Python SafeLoader (values and types, recursively); the trigger table uses the
+    one cached configuration (no second parse)."""
+    import yaml
+
+    from analysis import paths
+
+    text = (paths.RESOURCES_DIR / S.ENTITIES_FILE).read_text(encoding="utf-8")
+    ref = yaml.load(text, Loader=yaml.SafeLoader)
+
+    def typed(x):
+        if isinstance(x, dict):
+            return [(typed(k), typed(v)) for k, v in x.items()]
+        if isinstance(x, list):
+            return [typed(v) for v in x]
+        return (type(x).__name__, x)
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    assert typed(yaml.load(text, Loader=loader)) == typed(ref)
+    assert typed(S._entity_config()["raw"]) == typed(ref) and len(ref["names"]) > 5
+    S._entity_config.cache_clear()
+    S._triggers.cache_clear()
+    try:
+        S._triggers()
+        assert S._entity_config.cache_info().currsize == 1
+    finally:
+        S._entity_config.cache_clear()
+        S._triggers.cache_clear()
+
+
 def test_listed_scan_regex_finds_the_listed_regex_matches(pool_sentences):
     """The faster listed-name regex (first-character look-ahead, alternatives grouped by first
     character) gives the same match spans as the listed regex, on pool sentences and on
