@@ -135,7 +135,15 @@ except ImportError:  # pragma: no cover - pyarrow is a declared dependency
     pa = pc = None
 
 from . import paths
-from .text import _ALNUM, _flags_table, count_words, line_quote_pairs, sentence_table, string_dtype
+from .text import (
+    _ALNUM,
+    _bmp_chars,
+    _flags_table,
+    count_words,
+    line_quote_pairs,
+    sentence_table,
+    string_dtype,
+)
 
 HIT_COLUMNS = (
     "doc_id",
@@ -806,7 +814,15 @@ def _compile(lexicons: list[Lexicon]) -> _Compiled:
     # the lookup at each word start shorter (5% of the scan on the shipped pool)
     kid_of = {k: kid for kid, k in enumerate(sorted(keys))}
     n_ranked = len(_LETTER_RANK)
-    for k in sorted(keys, key=lambda k: [_LETTER_RANK.get(c, n_ranked + ord(c)) for c in k]):
+    ranks = {ord(c): _LETTER_RANK.get(c, n_ranked + ord(c)) for c in set("".join(keys))}
+    if max(ranks.values(), default=0) < 0x110000:
+        # the ranks written as one string per key (str.translate): strings compare code point
+        # by code point as the lists of ranks did, without a Python list built per key
+        table = {c: chr(r) for c, r in ranks.items()}
+        order = sorted(keys, key=lambda k: k.translate(table))
+    else:
+        order = sorted(keys, key=lambda k: [ranks[ord(c)] for c in k])
+    for k in order:
         auto.add_word(k, kid_of[k])
     if keys:
         auto.make_automaton()
@@ -891,8 +907,7 @@ def _char_tables() -> dict[str, np.ndarray]:
     # code point, and the isalnum pass shared with text._flags_table (the sentence stage builds
     # it anyway): a fresh process's first frame_hits paid ~30 ms here, now ~10 ms (same tables,
     # tested against the per-character definitions)
-    chars = "".join(map(chr, range(_BMP)))
-    lows = list(map(str.lower, chars))
+    lows = list(map(str.lower, _bmp_chars()))
     one = np.fromiter(map(len, lows), dtype=np.int64, count=_BMP) == 1
     lower = np.arange(_BMP, dtype=np.uint32)
     lower[one] = np.frombuffer(
@@ -987,7 +1002,7 @@ def _reduce(code: int, stand_in: int) -> int:
 @functools.cache
 def _space_table() -> np.ndarray:
     """``str.isspace()`` of every BMP code point."""
-    return np.fromiter(map(str.isspace, "".join(map(chr, range(_BMP)))), dtype=bool, count=_BMP)
+    return np.fromiter(map(str.isspace, _bmp_chars()), dtype=bool, count=_BMP)
 
 
 def _reduce_table(stand_in: int) -> np.ndarray:

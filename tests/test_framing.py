@@ -787,8 +787,13 @@ def test_character_tables_equal_the_per_character_definitions():
     """The BMP tables built with C-level passes (and text's shared isalnum table) equal the
     per-code-point definitions: each character's lower case when it is one character, and
     str.isalnum() or "_"; the one-byte alphabet table equals _reduce for every code point."""
-    tab = F._char_tables()
+    from analysis import text as X
+
     chars = [chr(c) for c in range(F._BMP)]
+    assert X._bmp_chars() == "".join(chars)  # lone surrogates included
+    flags = [X._char_flags_of(ch) for ch in chars]
+    assert np.array_equal(X._flags_table(), flags)
+    tab = F._char_tables()
     lower = [ord(lo) if len(lo := ch.lower()) == 1 else ord(ch) for ch in chars]
     assert np.array_equal(tab["lower"], lower)
     assert np.array_equal(tab["word"], [ch.isalnum() or ch == "_" for ch in chars])

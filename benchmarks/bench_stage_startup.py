@@ -1,0 +1,124 @@
+"""CPU of the non-sentiment scoring stages and their per-process start-up, old code vs new.
+
+Run (old = an earlier commit unpacked elsewhere, with the compiled extension copied in)::
+
+    git archive <commit> analysis | tar -x -C /tmp/old
+    cp analysis/_newscore*.so /tmp/old/analysis/
+    git archive HEAD analysis | tar -x -C /tmp/new && cp analysis/_newscore*.so /tmp/new/analysis/
+    .venv/bin/python benchmarks/bench_stage_startup.py --old /tmp/old --new /tmp/new --rounds 3
+
+Each round starts one fresh interpreter per tree, alternating old and new (both see the same
+load on a shared machine). In each process, CPU seconds (``time.process_time``):
+
+* ``first``/``second``: each stage as ``analysis.pipeline`` calls it, on articles 1200-1399 and
+  then 1400-1599 of the shipped pool (the first call pays the stage's start-up: automaton
+  compile, character tables, model JSON, word tables, YAML); ``startup`` = first - second;
+* ``pool``: the same stage over the whole pool, median of three calls.
+
+Stages: ``sentences`` (``text.sentence_table``), ``frames`` (``framing.frame_hits`` over all
+shipped lexicons, article texts given), ``actor_mentions`` (``actors.actor_mentions``),
+``target`` (``actors.mention_sentiment`` with the sentiment stage's VADER compounds). The
+sentiment stage runs untimed in between (the actors stage needs its table). Whole-pool
+identity of the two trees' outputs is checked separately (issue #7 procedure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def worker() -> None:
+    import analysis
+    import analysis.pipeline as P
+    from analysis.corpus import load_corpus
+
+    T = time.process_time
+    arts = load_corpus("allsides_techpolicy")[0]
+    names = list(P.lexicon_versions(None))
+    a1, a2 = arts.iloc[1200:1400], arts.iloc[1400:1600]
+    out: dict[str, dict[str, float]] = {}
+
+    def two(name, f1, f2):
+        t = T()
+        r1 = f1()
+        t1 = T()
+        r2 = f2()
+        t2 = T()
+        out[name] = {"first": t1 - t, "second": t2 - t1, "startup": (t1 - t) - (t2 - t1)}
+        return r1, r2
+
+    s1, s2 = two("sentences", lambda: P._sentences(a1), lambda: P._sentences(a2))
+    se1, se2 = P._sentiment(s1), P._sentiment(s2)
+    two("frames", lambda: P._frames(s1, names, None, a1), lambda: P._frames(s2, names, None, a2))
+    from analysis.actors import actor_mentions, mention_sentiment
+
+    m1, m2 = two("actor_mentions", lambda: actor_mentions(s1), lambda: actor_mentions(s2))
+    two(
+        "target",
+        lambda: mention_sentiment(s1, m1, sentiment=se1),
+        lambda: mention_sentiment(s2, m2, sentiment=se2),
+    )
+
+    def pool(name, f):
+        ts = []
+        for _ in range(3):
+            t = T()
+            r = f()
+            ts.append(T() - t)
+        out[name]["pool"] = statistics.median(ts)
+        return r
+
+    sents = pool("sentences", lambda: P._sentences(arts))
+    pool("frames", lambda: P._frames(sents, names, None, arts))
+    senti = P._sentiment(sents)
+    m = pool("actor_mentions", lambda: actor_mentions(sents))
+    pool("target", lambda: mention_sentiment(sents, m, sentiment=senti))
+    print(json.dumps({"file": analysis.__file__, "stages": out}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--old", required=True)
+    ap.add_argument("--new", required=True)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    env = dict(os.environ, ANALYSIS_ROOT=str(ROOT), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    runs: dict[str, list[dict]] = {"old": [], "new": []}
+    for _ in range(args.rounds):
+        for label in ("old", "new"):
+            env["PYTHONPATH"] = getattr(args, label)
+            got = subprocess.run(
+                [sys.executable, __file__, "--worker"],
+                env=env,
+                cwd="/tmp",
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            doc = json.loads(got.stdout.strip().splitlines()[-1])
+            assert doc["file"].startswith(getattr(args, label)), doc["file"]
+            runs[label].append(doc["stages"])
+    print(f"{args.rounds} rounds; CPU seconds, median over rounds (old -> new)")
+    for stage in runs["old"][0]:
+        cells = []
+        for key in ("pool", "first", "second", "startup"):
+            o = statistics.median(r[stage][key] for r in runs["old"])
+            n = statistics.median(r[stage][key] for r in runs["new"])
+            cells.append(f"{key} {o:.3f} -> {n:.3f}")
+        print(f"{stage:15s} " + " | ".join(cells))
+
+
+if __name__ == "__main__":
+    if "--worker" in sys.argv:
+        worker()
+    else:
+        main()
