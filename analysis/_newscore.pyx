@@ -438,36 +438,35 @@ def sentence_pass(
                         name[<int>i] = 1
                     for i in mk:
                         neut[<int>i] = 1  # "marked" (restricted to lexicon words below)
-                if True:
-                    if mask & B_DESC:
-                        for i in range(ntok):
-                            if tf[ids[i]] & T_DESC:
-                                neut[i] = 1  # "marked" (restricted to lexicon words below)
-                    nlong = 0
-                    if mask & B_CAP and not (mask & B_LONG_LOWER):
-                        for i in range(ntok):
-                            if tf[ids[i]] & T_LONG:
-                                nlong += 1
-                    if mask & B_CAP and (mask & B_LONG_LOWER or nlong < 2):
-                        need_runs = False
-                        for i in range(ntok):
-                            f = tf[ids[i]]
-                            if not (f & T_CAP):
-                                continue
-                            if i == 0 or (tf[ids[i - 1]] & T_NEXT_INIT) or (f & T_FIRST_OPEN):
-                                continue
-                            if f & T_SINGLE:
-                                name[i] = 1
-                            elif f & T_RUNNY:
-                                need_runs = True
-                        if need_runs:
-                            _run_names(ntok, ids, tf, cur, name)
+                if mask & B_DESC:
                     for i in range(ntok):
-                        if (name[i] or neut[i]) and (tf[ids[i]] & T_INLEX):
-                            neut[i] = 1
-                            any_neut = True
-                        else:
-                            neut[i] = 0
+                        if tf[ids[i]] & T_DESC:
+                            neut[i] = 1  # "marked" (restricted to lexicon words below)
+                nlong = 0
+                if mask & B_CAP and not (mask & B_LONG_LOWER):
+                    for i in range(ntok):
+                        if tf[ids[i]] & T_LONG:
+                            nlong += 1
+                if mask & B_CAP and (mask & B_LONG_LOWER or nlong < 2):
+                    need_runs = False
+                    for i in range(ntok):
+                        f = tf[ids[i]]
+                        if not (f & T_CAP):
+                            continue
+                        if i == 0 or (tf[ids[i - 1]] & T_NEXT_INIT) or (f & T_FIRST_OPEN):
+                            continue
+                        if f & T_SINGLE:
+                            name[i] = 1
+                        elif f & T_RUNNY:
+                            need_runs = True
+                    if need_runs:
+                        _run_names(ntok, ids, tf, cur, name)
+                for i in range(ntok):
+                    if (name[i] or neut[i]) and (tf[ids[i]] & T_INLEX):
+                        neut[i] = 1
+                        any_neut = True
+                    else:
+                        neut[i] = 0
             if any_neut:
                 plain[r] = 0
             # ---- VADER on the masked tokens
@@ -596,6 +595,22 @@ cdef inline bint _is_punct(Py_UCS4 c) noexcept:
     return (33 <= c <= 47) or (58 <= c <= 64) or (91 <= c <= 96) or (123 <= c <= 126)
 
 
+cdef inline bint _is_quote(Py_UCS4 c) noexcept:
+    # the non-ASCII characters of sentiment._PUNCT handled by the fast path of token_table:
+    # ’ ‘ “ ” — – … (not letters, digits or white space; uncased)
+    return c == 0x2019 or c == 0x2018 or c == 0x201C or c == 0x201D or c == 0x2014 \
+        or c == 0x2013 or c == 0x2026
+
+
+cdef inline bint _ascii_or_quotes(str s):
+    """Every character of ``s`` is ASCII or one of :func:`_is_quote`'s."""
+    cdef Py_UCS4 c
+    for c in s:
+        if c >= 128 and not _is_quote(c):
+            return False
+    return True
+
+
 cdef inline bint _is_upper(Py_UCS4 c) noexcept:
     return 65 <= c <= 90
 
@@ -677,11 +692,14 @@ def token_table(
     flags, valence and booster value (``wflag, wval, wboost``) and the words by id (``wstr``).
 
     Each row equals what ``token_props(tok)`` (``sentiment._token_props``) gives; pure-ASCII
-    tokens are analysed here, character by character (``ascii_fast``; tested equal to the
-    tuple path on every token of the shipped pool and on synthetic tokens), others through
-    ``token_props``. ``w_from``: the word arrays cover only the words with id >= ``w_from``
+    tokens and those whose other characters are curly quotes, dashes or the ellipsis
+    (``_is_quote``: 26.4k of the pool's 26.9k non-ASCII distinct tokens) are analysed here,
+    character by character (``ascii_fast``; tested equal to the tuple path on every token of
+    the shipped pool and on synthetic tokens), others through ``token_props``. Why: the tuple
+    path cost ~0.25 s CPU for the pool's non-ASCII tokens, in every worker's first chunks. ``w_from``: the word arrays cover only the words with id >= ``w_from``
     (those of earlier calls are unchanged: a per-process table extended call by call)."""
-    cdef Py_ssize_t T = len(distinct), t, n, a, b, i, j, la, lb, ncore
+    cdef Py_ssize_t T = len(distinct), t, n, a, b, i, j, la, lb, ncore, sa, sb
+    cdef bint quotes, curly
     cdef str tok, item, low, ltok, core, w
     cdef Py_UCS4 c0, c1, c
     cdef bint in_lex, cap, allcaps, long_alpha, up_item, any_digit, any_lower
@@ -700,25 +718,37 @@ def token_table(
     cdef list learned = []
     for t in range(T):
         tok = distinct[t]
-        if not ascii_fast or not tok.isascii():
+        quotes = not tok.isascii()
+        if not ascii_fast or (quotes and not _ascii_or_quotes(tok)):
             _props_from_tuple(
                 token_props(tok), t, words, tflag, tmask, tlow, texcl, tquest, mexcl, mquest,
                 learned,
             )
             continue
         n = len(tok)
-        # core = tok.strip(punctuation): [a, b)
+        # core = tok.strip(sentiment._PUNCT): [a, b); st = tok.strip(string.punctuation):
+        # [sa, sb) (the same span for an ASCII token)
         a = 0
-        while a < n and _is_punct(tok[a]):
+        while a < n and (_is_punct(tok[a]) or (quotes and _is_quote(tok[a]))):
             a += 1
         b = n
-        while b > a and _is_punct(tok[b - 1]):
+        while b > a and (_is_punct(tok[b - 1]) or (quotes and _is_quote(tok[b - 1]))):
             b -= 1
         ncore = b - a
-        if ncore <= 2:
+        sa, sb = a, b
+        if quotes:
+            sa = 0
+            while sa < n and _is_punct(tok[sa]):
+                sa += 1
+            sb = n
+            while sb > sa and _is_punct(tok[sb - 1]):
+                sb -= 1
+        # item = tok if len(st) <= 2 else st; tok.find(item) == sa (tok[:sa] is ASCII
+        # punctuation, item[0] is not)
+        if sb - sa <= 2:
             la, lb = 0, n
         else:
-            la, lb = a, b
+            la, lb = sa, sb
         item = tok[la:lb]
         low = item.lower()
         in_lex = low in lex
@@ -732,7 +762,9 @@ def token_table(
                     long_alpha = False
                     break
         ltok = tok.lower()
-        # learned words: _WORD_RE = [a-z]+(?:['’-][a-z]+)* on the lower-cased token
+        # learned words: _WORD_RE = [a-z]+(?:['’-][a-z]+)* on the lower-cased token with ’
+        # replaced by '
+        curly = quotes and "’" in ltok
         lrn = []
         any_lower = False
         any_digit = False
@@ -748,11 +780,14 @@ def token_table(
             j = i
             while j < n and _is_lower(ltok[j]):
                 j += 1
-            while j + 1 < n and (ltok[j] == 39 or ltok[j] == 45) and _is_lower(ltok[j + 1]):
+            while j + 1 < n and (ltok[j] == 39 or ltok[j] == 45 or ltok[j] == 0x2019) \
+                    and _is_lower(ltok[j + 1]):
                 j += 1
                 while j < n and _is_lower(ltok[j]):
                     j += 1
             w = ltok[i:j]
+            if curly:
+                w = w.replace("’", "'")
             if w not in identity:
                 lrn.append(w)
             i = j
@@ -775,10 +810,10 @@ def token_table(
                 f |= T_RUNNY
         c1 = tok[n - 1]
         c0 = tok[0]
-        # _INITIAL_AFTER / _OPENERS / _RUN_END, ASCII members
-        if c1 in '.!?:;"(' or ncore == 0:
+        # _INITIAL_AFTER / _OPENERS / _RUN_END, their ASCII and _is_quote members
+        if c1 in '.!?:;"(' or c1 == 0x2014 or c1 == 0x2013 or c1 == 0x201C or ncore == 0:
             f |= T_NEXT_INIT
-        if c0 in "\"'([":
+        if c0 in "\"'([" or c0 == 0x201C or c0 == 0x2018:
             f |= T_FIRST_OPEN
         if long_alpha:
             f |= T_LONG
@@ -797,7 +832,7 @@ def token_table(
             mk |= B_DESC
         if ncore == n and ltok in connectors:
             f |= T_CONNECTOR
-        if c1 in ',.;:!?)"':
+        if c1 in ',.;:!?)"' or c1 == 0x201D:
             f |= T_RUN_END
         if low in negate or low.endswith("n't"):
             f |= T_NEG

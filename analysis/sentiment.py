@@ -1038,7 +1038,8 @@ def _token_arrays(
 ) -> dict[str, Any]:
     """Typed arrays of the tokens ``distinct`` (by id) and of their VADER look-up words, as
     :func:`analysis._newscore.sentence_pass` reads them: each token's ``_token_props``
-    (pure-ASCII tokens computed in C when ``ascii_fast``, the others by ``_token_props``).
+    (with ``ascii_fast`` computed in C for pure-ASCII tokens and those whose other characters
+    are curly quotes, dashes or the ellipsis, the others by ``_token_props``).
     ``words`` (look-up word -> id, extended) and ``w_from`` continue an earlier table
     (:func:`_split_tokens`): the word arrays then cover the words with id >= ``w_from``."""
     from .vader_fast import _IDIOM_TRIGGERS, BOOSTER_DICT, NEGATE

@@ -516,13 +516,23 @@ def test_compiled_features_equal_python_loop(pool_sentences):
 
 
 def test_compiled_token_table_equals_token_props(pool_sentences):
-    """The C analysis of ASCII tokens gives what ``_token_props`` gives, on every token of the
-    pool sample and the SYNTHETIC sentences (non-ASCII tokens go through ``_token_props``)."""
+    """The C analysis of ASCII tokens and of tokens with curly quotes, dashes or the ellipsis
+    gives what ``_token_props`` gives, on every token of the pool sample and on SYNTHETIC
+    tokens (each such character before, after, around and inside words, alone, doubled; other
+    non-ASCII tokens go through ``_token_props``)."""
     distinct = list(dict.fromkeys(w for t in pool_sentences + TRICKY for w in t.split()))
     distinct += ["a", "I", "I'm", "n't", "don't", "...", "--", "A.", "U.S.", "X-1", "'s", "9"]
+    bases = ["don't", "Hello", "US", "A", "I", "a", "good", "GOOD", "not", "Trump", "of", "9"]
+    bases += ["x-ray", "U.S.", "''", "!", "?!", "ok!", "Justice", "isn’t", "can’t", "«no»"]
+    for q in "’‘“”—–…":
+        for w in bases:
+            distinct += [q + w, w + q, q + w + q, w.replace("'", q), q, q + q, w + q + "s"]
+            distinct += [w[:1] + q + w[1:], '"' + q + w + '."', "(" + q + w, w.upper() + q]
+    distinct = list(dict.fromkeys(distinct))
     fast = S._token_arrays(distinct)
     ref = S._token_arrays(distinct, ascii_fast=False)
-    assert sum(t.isascii() for t in distinct) > 0.9 * len(distinct)
+    assert sum(t.isascii() for t in distinct) > 0.5 * len(distinct)
+    assert sum(not t.isascii() for t in distinct) > 500
     for key, value in ref.items():
         if isinstance(value, np.ndarray):
             assert np.array_equal(fast[key], value), key
