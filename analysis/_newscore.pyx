@@ -24,7 +24,8 @@ from cpython.list cimport PyList_Append
 from cpython.dict cimport PyDict_GetItem
 from cpython.ref cimport PyObject
 from libc.stdlib cimport malloc, realloc, free, qsort
-from libc.string cimport memset
+from libc.string cimport memcmp, memset
+from cpython.unicode cimport Py_UNICODE_ISSPACE
 
 import numpy as np
 
@@ -154,6 +155,162 @@ def split_ids(list texts, dict index, list distinct, demojize, const unsigned ch
                     distinct.append(tok)
                 else:
                     tid = <int>(<object>hit)
+                buf[used] = tid
+                used += 1
+            off[r + 1] = used
+        ids = np.empty(used, dtype=np.int32)
+        _copy_ints(ids, buf, used)
+    finally:
+        free(buf)
+    return out, ids, np.asarray(off)
+
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object o)
+    void* PyUnicode_DATA(object o)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t i) nogil
+    object PyUnicode_Substring(object s, Py_ssize_t a, Py_ssize_t b)
+
+
+cdef class TokenIndex:
+    """token -> id for :func:`split_ids_fast`: an open-addressing table of (hash of the code
+    points, id) whose keys are ``distinct[id]``, so a token already known is found from its
+    span in the text, without creating a string for it (``split_ids`` creates one per token
+    for ``str.split`` and hashes it for the dict). Grown (doubled) at half load."""
+
+    cdef unsigned long long* hashes
+    cdef int* ids
+    cdef Py_ssize_t cap, count
+
+    def __cinit__(self):
+        self.cap = 1 << 16
+        self.count = 0
+        self.hashes = <unsigned long long*> malloc(self.cap * sizeof(unsigned long long))
+        self.ids = <int*> malloc(self.cap * sizeof(int))
+        if self.hashes == NULL or self.ids == NULL:
+            raise MemoryError()
+        memset(self.ids, 0xFF, self.cap * sizeof(int))  # -1: empty
+
+    def __dealloc__(self):
+        free(self.hashes)
+        free(self.ids)
+
+    def __len__(self):
+        return self.count
+
+    cdef int _grow(self) except -1:
+        cdef Py_ssize_t old = self.cap, k, slot, cap = self.cap * 2
+        cdef unsigned long long* oh = self.hashes
+        cdef int* oi = self.ids
+        cdef unsigned long long* nh = <unsigned long long*> malloc(cap * sizeof(unsigned long long))
+        cdef int* ni = <int*> malloc(cap * sizeof(int))
+        if nh == NULL or ni == NULL:
+            free(nh)
+            free(ni)
+            raise MemoryError()
+        memset(ni, 0xFF, cap * sizeof(int))
+        for k in range(old):
+            if oi[k] >= 0:
+                slot = <Py_ssize_t>(oh[k] & <unsigned long long>(cap - 1))
+                while ni[slot] >= 0:
+                    slot = (slot + 1) & (cap - 1)
+                nh[slot] = oh[k]
+                ni[slot] = oi[k]
+        self.hashes = nh
+        self.ids = ni
+        self.cap = cap
+        free(oh)
+        free(oi)
+        return 0
+
+
+cdef unsigned long long _FNV_OFFSET = 0xCBF29CE484222325ULL
+cdef unsigned long long _FNV_PRIME = 0x100000001B3ULL
+
+
+cdef inline bint _same_span(str key, int kind, void* data, Py_ssize_t a, Py_ssize_t n):
+    """``key == text[a:a + n]`` (``kind``/``data``: the text's), code point by code point."""
+    cdef Py_ssize_t i
+    cdef int kk
+    cdef void* kd
+    if len(key) != n:
+        return False
+    kk = PyUnicode_KIND(key)
+    kd = PyUnicode_DATA(key)
+    if kk == kind:
+        return memcmp(kd, <char*>data + a * kind, n * kind) == 0
+    for i in range(n):
+        if PyUnicode_READ(kk, kd, i) != PyUnicode_READ(kind, data, a + i):
+            return False
+    return True
+
+
+def split_ids_fast(
+    list texts, TokenIndex index, list distinct, demojize, const unsigned char[::1] emoji
+):
+    """:func:`split_ids` with a :class:`TokenIndex` for the ids: the same stripped texts, ids,
+    offsets and new ``distinct`` tokens (tested against it). Tokens are the maximal runs of
+    characters that are not white space (``Py_UNICODE_ISSPACE``, the test ``str.split()``
+    uses); a new token is stored as ``text[a:b]``."""
+    cdef Py_ssize_t n = len(texts), r, cap = 1024, used = 0, i, a, ln, slot, mask
+    cdef int* buf = <int*> malloc(cap * sizeof(int))
+    cdef int* nbuf
+    cdef long long[::1] off = np.zeros(n + 1, dtype=np.int64)
+    cdef int tid, kind
+    cdef void* data
+    cdef unsigned long long h
+    cdef Py_UCS4 c
+    cdef list out = []
+    cdef str raw, text
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        for r in range(n):
+            raw = texts[r]
+            if not raw.isascii() and _has_emoji(raw, emoji):
+                text = demojize(raw).strip()
+            else:
+                text = raw.strip()
+            out.append(text)
+            ln = len(text)
+            kind = PyUnicode_KIND(text)
+            data = PyUnicode_DATA(text)
+            i = 0
+            while True:
+                while i < ln and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+                    i += 1
+                if i >= ln:
+                    break
+                a = i
+                h = _FNV_OFFSET  # FNV-1a over the code points
+                while i < ln:
+                    c = PyUnicode_READ(kind, data, i)
+                    if Py_UNICODE_ISSPACE(c):
+                        break
+                    h = (h ^ <unsigned long long>c) * _FNV_PRIME
+                    i += 1
+                mask = index.cap - 1
+                slot = <Py_ssize_t>(h & <unsigned long long>mask)
+                while True:
+                    tid = index.ids[slot]
+                    if tid < 0:
+                        tid = len(distinct)
+                        distinct.append(PyUnicode_Substring(text, a, i))
+                        index.hashes[slot] = h
+                        index.ids[slot] = tid
+                        index.count += 1
+                        if 2 * index.count > index.cap:
+                            index._grow()
+                        break
+                    if index.hashes[slot] == h and _same_span(distinct[tid], kind, data, a, i - a):
+                        break
+                    slot = (slot + 1) & mask
+                if used == cap:
+                    cap *= 2
+                    nbuf = <int*> realloc(buf, cap * sizeof(int))
+                    if nbuf == NULL:
+                        raise MemoryError()
+                    buf = nbuf
                 buf[used] = tid
                 used += 1
             off[r + 1] = used

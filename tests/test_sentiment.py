@@ -515,6 +515,34 @@ def test_compiled_features_equal_python_loop(pool_sentences):
         _same_features(S._batch_features_c([t]), S._batch_features_py([t]))
 
 
+def test_split_ids_fast_equals_split_ids(pool_sentences):
+    """The token splitter with its own hash table gives ``split_ids``' texts, token ids,
+    offsets and new tokens, batch after batch with one growing index: pool sentences, the
+    SYNTHETIC tricky ones, SYNTHETIC texts with every kind of white space (and characters that
+    are not: zero-width space, BOM) between ASCII, Latin-1, BMP and astral characters, and
+    50,000 SYNTHETIC distinct tokens (the table grows several times)."""
+    from analysis.vader_fast import demojize
+
+    ws = [" ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "\x85", "\xa0", "\u1680"]
+    ws += ["\u2000", "\u2028", "\u2029", "\u202f", "\u3000", "\u200b", "\ufeff"]
+    synthetic = ["abc é abc", "é", "\u0100bc \u00e9 bc", "x \U00010000 x", "\U00010000"]
+    for w in ws:
+        synthetic += [f"a{w}b", f"{w}x{w}", f"café{w}café", f"\u0100{w}abc{w}\u0100"]
+        synthetic += [f"\U0001f600{w}ok", w, w * 3 + "z", f"été{w}ete{w}été"]
+    many = [" ".join(f"w{k}x{j}" for j in range(50)) for k in range(1000)]
+    batches = [pool_sentences[::2], TRICKY, synthetic, pool_sentences[1::2], many, synthetic]
+    index, distinct = {}, []
+    fast_index, fast_distinct = S._newscore.TokenIndex(), []
+    emoji = S._emoji_bitmap()
+    for b in batches:
+        ref = S._newscore.split_ids(b, index, distinct, demojize, emoji)
+        got = S._newscore.split_ids_fast(b, fast_index, fast_distinct, demojize, emoji)
+        assert got[0] == ref[0] and got[1].dtype == ref[1].dtype
+        assert np.array_equal(got[1], ref[1]) and np.array_equal(got[2], ref[2])
+        assert fast_distinct == distinct and len(fast_index) == len(distinct)
+    assert len(distinct) > 50_000
+
+
 def test_compiled_token_table_equals_token_props(pool_sentences):
     """The C analysis of ASCII tokens and of tokens with curly quotes, dashes or the ellipsis
     gives what ``_token_props`` gives, on every token of the pool sample and on SYNTHETIC
