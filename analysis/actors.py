@@ -220,6 +220,14 @@ def actor_matcher(actors: list[Actor]) -> ActorMatcher:
     return ActorMatcher(pattern, exact, folded)
 
 
+# The pipeline matches the same dictionary in every chunk: building the expression (and the
+# look-up dicts) took ~2 ms per call, most of a small chunk's fixed cost. Actors are frozen, so
+# equal tuples give equal matchers; the matcher's dicts are only read.
+@functools.lru_cache(maxsize=8)
+def _shared_matcher(actors: tuple[Actor, ...]) -> ActorMatcher:
+    return actor_matcher(list(actors))
+
+
 def _resolve_actors(actors: Any) -> list[Actor]:
     if actors is None:
         return load_actors()
@@ -240,8 +248,17 @@ def _fold_same_length(text: str) -> str:
 
 def _first_words(matcher: ActorMatcher) -> list[str]:
     """Lower-cased first word of every phrase (alias or exclusion) of the matcher."""
-    phrases = set(matcher.exact) | set(matcher.folded)
-    return sorted({p.split()[0].lower() for p in phrases if p.split()})
+    return list(_first_words_of(_phrases(matcher)))
+
+
+def _phrases(matcher: ActorMatcher) -> tuple[str, ...]:
+    """Every phrase (alias or exclusion) of the matcher, sorted."""
+    return tuple(sorted(set(matcher.exact) | set(matcher.folded)))
+
+
+@functools.lru_cache(maxsize=4)
+def _first_words_of(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({p.split()[0].lower() for p in phrases if p.split()}))
 
 
 _W_RE = re.compile(r"\w")
@@ -335,13 +352,8 @@ def _candidate_starts(matcher: ActorMatcher, text: str, raw: bytes | None = None
     at8 = _eight_bytes(pad)
     key = at8[cand]  # the next eight folded bytes, little-endian
     keep = np.zeros(len(cand), dtype=bool)
-    seconds = _second_words(tuple(sorted(set(matcher.exact) | set(matcher.folded))))
-    groups: dict[tuple[int, bool], list[str]] = {}
-    for w in words:  # exact keys for words of up to 8 bytes, 8-byte prefixes for longer ones
-        groups.setdefault((min(len(w), 8), len(w) <= 8), []).append(w)
-    for (n, whole), ws in groups.items():
-        ws = sorted(ws, key=_key8)
-        ks = np.array([_key8(w) for w in ws], dtype=np.uint64)
+    seconds = _second_words(_phrases(matcher))
+    for n, whole, ws, ks in _key_groups(tuple(words)):
         kn = key & _MASK8[n]
         at = np.minimum(np.searchsorted(ks, kn), len(ks) - 1)
         hit = ks[at] == kn
@@ -350,7 +362,8 @@ def _candidate_starts(matcher: ActorMatcher, text: str, raw: bytes | None = None
             for j, w in enumerate(ws):
                 if seconds.get(w):
                     idx = np.flatnonzero(hit & (at == j))
-                    hit[idx[~_second_word_ok(pad, cand[idx] + n, seconds[w])]] = False
+                    if len(idx):  # (a chunk's text holds few of the ~50 first words)
+                        hit[idx[~_second_word_ok(pad, cand[idx] + n, seconds[w])]] = False
         keep |= hit
     starts = cand[keep]
     if len(raw) != len(text):  # byte offsets -> character offsets (starts are ASCII bytes)
@@ -362,6 +375,20 @@ def _candidate_starts(matcher: ActorMatcher, text: str, raw: bytes | None = None
 
 _MASK8 = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 _BYTE_SPACE = np.array([c < 128 and chr(c).isspace() for c in range(256)])  # re's \s on ASCII
+
+
+@functools.lru_cache(maxsize=4)
+def _key_groups(words: tuple[str, ...]) -> list[tuple[int, bool, list[str], np.ndarray]]:
+    """The ASCII first words by key length: ``(bytes compared, whole word, words sorted by
+    key, their keys)``: exact keys for words of up to 8 bytes, 8-byte prefixes for longer ones."""
+    groups: dict[tuple[int, bool], list[str]] = {}
+    for w in words:
+        groups.setdefault((min(len(w), 8), len(w) <= 8), []).append(w)
+    out = []
+    for (n, whole), ws in groups.items():
+        ws = sorted(ws, key=_key8)
+        out.append((n, whole, ws, np.array([_key8(w) for w in ws], dtype=np.uint64)))
+    return out
 
 
 def _eight_bytes(pad: np.ndarray) -> np.ndarray:
@@ -449,7 +476,7 @@ def actor_mentions(sentences: pd.DataFrame, actors: Any = None) -> pd.DataFrame:
     end, voice``; ``start``/``end`` index the article's ``title`` or ``text`` like the sentence
     offsets, ``voice`` is the sentence's voice (reporter/quoted).
     """
-    matcher = actor_matcher(_resolve_actors(actors))
+    matcher = _shared_matcher(tuple(_resolve_actors(actors)))
     # one string, sentences joined by NUL: no alias can match across it (look-arounds and \s+
     # treat it as a non-word, non-space character), so matches stay inside their sentence
     big, raw, lengths = _joined_text(sentences["text"])

@@ -360,3 +360,20 @@ def test_eight_byte_keys_equal_shifted_bytes():
     want = [int.from_bytes(pad[i : i + 8].tobytes(), "little") for i in range(len(pad) - 7)]
     assert got.tolist() == want
     assert len(A._eight_bytes(pad[:5])) == 0
+
+
+def test_shared_matcher_and_small_calls_match_the_whole_table(seed_sentences):
+    """The cached matcher is the one actor_matcher builds; mentions found sentence by sentence
+    (calls where most first words have no candidate) equal those of the whole table."""
+    actors = A.load_actors()
+    shared = A._shared_matcher(tuple(actors))
+    assert shared is A._shared_matcher(tuple(A.load_actors()))
+    fresh = A.actor_matcher(actors)
+    assert shared.pattern.pattern == fresh.pattern.pattern
+    assert shared.exact == fresh.exact and shared.folded == fresh.folded
+    sents = seed_sentences[1]
+    whole = A.actor_mentions(sents)
+    assert len(whole) > 5
+    parts = [A.actor_mentions(sents.iloc[i : i + 1]) for i in range(len(sents))]
+    pieces = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    pd.testing.assert_frame_equal(pieces, whole.reset_index(drop=True), check_exact=True)
