@@ -588,7 +588,15 @@ def mention_sentiment(
     s0 = sentences["start"].to_numpy()[at]
     compound = None
     if sentiment is not None:
-        got = _rows_of(sentiment, out)
+        # the pipeline's sentiment table has the sentence table's rows in the same order: then
+        # each mention's row there is the same (two column comparisons, ~1 ms on the pool,
+        # instead of a second factorize-and-sort join, ~20 ms)
+        same_rows = (
+            len(sentiment) == len(sentences)
+            and np.array_equal(sentiment["sent_idx"].to_numpy(), sentences["sent_idx"].to_numpy())
+            and sentiment["doc_id"].equals(sentences["doc_id"])
+        )
+        got = at if same_rows else _rows_of(sentiment, out)
         compound = np.where(
             got >= 0, sentiment["vader_compound"].to_numpy(dtype=float)[got], np.nan
         )
