@@ -523,6 +523,8 @@ def sentence_pass(
     names_py,
     vader_py,
     bint plain_too=False,
+    lrn_flat=None,
+    lrn_off=None,
 ):
     """The per-sentence loop of ``sentiment._batch_features_py`` over token ids.
 
@@ -532,7 +534,10 @@ def sentence_pass(
     ``(counts n x 7 int64, flat_vals, flat_sid, lexes, tokens, plain, fallbacks, redo)``, the
     values the reference loop collects (``fallbacks``: number of sentences sent to each
     callback) and, with ``plain_too``, ``(r, token scores or None)`` of plain VADER on the
-    unmasked tokens of each sentence with a neutralised word."""
+    unmasked tokens of each sentence with a neutralised word. With ``lrn_flat``/``lrn_off``
+    (the per-process ids of each token's learned words: ``lrn_flat[lrn_off[t]:lrn_off[t + 1]]``
+    are those of ``learned[t]``), a ninth value ``(word ids, words per sentence)`` spells the
+    returned tokens with those ids (the n-gram blocks then need not look the words up)."""
     cdef Py_ssize_t n = len(texts), r, total
     cdef int i, j, m, ntok, maxlen = 1, lw, nlong, nvals = 0, capv = 1024
     cdef long long s0
@@ -568,6 +573,17 @@ def sentence_pass(
     cdef unsigned char[::1] plain = plain_arr.view(np.uint8)
     cdef list lexes = []
     cdef list tokens = []
+    cdef bint want_ids = lrn_flat is not None
+    cdef const int[::1] lf
+    cdef const long long[::1] lo
+    cdef Py_ssize_t nids = 0, capi = 1024, q
+    cdef long long nrow
+    gids_a = np.empty(capi if want_ids else 0, dtype=np.int64)
+    glens_a = np.zeros(n if want_ids else 0, dtype=np.int64)
+    cdef long long[::1] gids = gids_a, glens = glens_a
+    if want_ids:
+        lf = lrn_flat
+        lo = lrn_off
     cdef list redo = []
     cdef bint hit2, idiom2
     if not (name and neut and up and low and cur and sc):
@@ -724,16 +740,28 @@ def sentence_pass(
             cnt[r, 6] = raw.count("?")
             # ---- the learned layer's words: no names, no neutralised words
             toks_out = []
+            nrow = 0
             for i in range(ntok):
                 if name[i] or neut[i]:
                     continue
                 lrn = learned[ids[i]]
                 if lrn:
                     toks_out.extend(lrn)
+                    if want_ids:
+                        for q in range(lo[ids[i]], lo[ids[i] + 1]):
+                            if nids == capi:
+                                capi *= 2
+                                gids_a = np.resize(gids_a, capi)
+                                gids = gids_a
+                            gids[nids] = lf[q]
+                            nids += 1
+                            nrow += 1
+            if want_ids:
+                glens[r] = nrow
             tokens.append(toks_out)
     finally:
         free(name); free(neut); free(up); free(low); free(cur); free(sc)
-    return (
+    out = (
         counts,
         vals_buf[:nvals].copy(),
         sid_buf[:nvals].copy(),
@@ -743,6 +771,9 @@ def sentence_pass(
         (n_names_py, n_vader_py),
         redo,
     )
+    if want_ids:
+        return out + ((gids_a[:nids].copy(), glens_a),)
+    return out
 
 
 # --------------------------------------------------------------------------- token properties
@@ -1465,3 +1496,32 @@ def token_values(list words, dict table, const long long[::1] uid):
     for k in range(n):
         out[k] = per[uid[k]]
     return out_a
+
+
+
+def learned_ids(list learned, dict index, list words):
+    """The ids of the learned words of each token (``learned``: a tuple of words per token) in
+    ``index`` (word -> id, with ``words`` by id; both extended with new words), flat (int32),
+    and the offsets of each token's ids (n + 1, int64)."""
+    cdef Py_ssize_t n = len(learned), t, k = 0, total = 0
+    cdef PyObject* hit
+    cdef tuple tup
+    for t in range(n):
+        total += len(<tuple>learned[t])
+    flat_a = np.empty(total, dtype=np.int32)
+    off_a = np.zeros(n + 1, dtype=np.int64)
+    cdef int[::1] flat = flat_a
+    cdef long long[::1] off = off_a
+    for t in range(n):
+        tup = learned[t]
+        for w in tup:
+            hit = PyDict_GetItem(index, w)
+            if hit == NULL:
+                flat[k] = len(words)
+                index[w] = len(words)
+                words.append(w)
+            else:
+                flat[k] = <int>(<object>hit)
+            k += 1
+        off[t + 1] = k
+    return flat_a, off_a

@@ -574,8 +574,8 @@ def test_compiled_rule_engine_exercised_and_fallbacks_rare(pool_sentences):
     seen = {}
     orig = S._newscore.sentence_pass
 
-    def spy(*args):
-        out = orig(*args)
+    def spy(*args, **kwargs):
+        out = orig(*args, **kwargs)
         seen["fallbacks"] = out[6]
         return out
 
@@ -774,6 +774,19 @@ def test_per_process_tables_give_the_same_results(pool_sentences, monkeypatch):
         assert r.nnz > 0 and np.array_equal(a.indptr, r.indptr)
         assert np.array_equal(a.indices, r.indices) and a.data.tobytes() == r.data.tobytes()
     fresh()
+
+
+def test_word_numbering_does_not_change_predictions(pool_sentences):
+    """The compiled pass numbers the learned words by their per-process ids, not in first-seen
+    order as ``_token_ids``: the prediction is the same bit for bit (the blocks read each
+    token's word, never the order of the ids)."""
+    feats = S._batch_features(pool_sentences + TRICKY)
+    ix = S._shipped_index("news")
+    layer = S.load_news_model()["variants"]["news"]
+    own = S._predict_layer(feats, layer, index=ix)
+    first_seen = {k: v for k, v in feats.items() if k != "token_ids"}
+    assert own.tobytes() == S._predict_layer(first_seen, layer, index=ix).tobytes()
+    assert feats["token_ids"][0] != S._token_ids(feats["tokens"])[0]  # another numbering
 
 
 def test_reduceat_sums_equal_numpy():
