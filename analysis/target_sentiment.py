@@ -805,6 +805,7 @@ def _char_classes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 _BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+_HIGH_BITS = np.uint64(0x8080808080808080)  # the top bit of each of eight bytes
 
 
 def _token_rows(
@@ -824,27 +825,41 @@ def _token_rows(
     padded: no two distinct tokens share a key, as no token but "\\x00" itself contains NUL),
     the keys are grouped with one numpy sort, and only the ~40k distinct ones become strings.
     Longer or non-ASCII tokens are sliced and looked up one by one.
+
+    The distinct keys come from ``np.sort`` and a comparison of neighbours (pool: 0.01 s where
+    ``np.unique`` took 0.15 s for these 1.1M keys with 19k distinct values), each key's place
+    among them from an :class:`_IntMap` (0.05 s against 0.10 s for ``np.searchsorted``), and a
+    non-ASCII character shows as a 0x80 byte in the key (code points are clipped to 128 when
+    the bytes are written) instead of a prefix sum over every character.
     """
     n_tok = len(tstart)
     out = np.zeros(n_tok, dtype=np.int64)
     if not n_tok:
         return out
     length = tend - tstart
-    non_ascii = np.zeros(len(codes) + 1, dtype=np.int64)
-    np.cumsum(codes >= 128, out=non_ascii[1:])
-    short = (length <= 8) & (non_ascii[tend] == non_ascii[tstart]) & ~in_odd
+    short = (length <= 8) & ~in_odd
     si = np.flatnonzero(short)
     if len(si):
         b8 = np.zeros(len(codes) + 8, dtype=np.uint8)
-        b8[: len(codes)] = codes.astype(np.uint8)  # exact for the ASCII tokens used here
+        np.minimum(codes, 128, out=b8[: len(codes)], casting="unsafe")  # ASCII as it is
         at8 = np.ndarray(shape=(len(codes),), dtype="<u8", buffer=b8, strides=(1,))
         keys = at8[tstart[si]] & _BYTE_MASKS[length[si]]
-        uniq = np.unique(keys)
+        ascii_tok = (keys & _HIGH_BITS) == 0
+        short[si[~ascii_tok]] = False  # a non-ASCII character: sliced below
+        si, keys = si[ascii_tok], keys[ascii_tok]
+    if len(si):
+        ordered = np.sort(keys)
+        first = np.empty(len(ordered), dtype=bool)
+        first[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        uniq = ordered[first]
         texts = [b.decode("ascii") for b in np.frombuffer(uniq.tobytes(), dtype="S8").tolist()]
-        if uniq[0] == 0:  # the one-character token "\\x00" (S8 drops trailing NUL bytes)
+        if uniq[0] == 0:  # the one-character token "\x00" (S8 drops trailing NUL bytes)
             texts[0] = "\x00"
         got = np.fromiter(map(rows.get, texts, repeat(0)), dtype=np.int64, count=len(texts))
-        out[si] = got[np.searchsorted(uniq, keys)]
+        # ASCII keys have every byte below 0x80: non-negative as int64, as _IntMap needs
+        place = _IntMap(uniq.view(np.int64), np.arange(len(uniq))).get(keys.view(np.int64))
+        out[si] = got[place]
     li = np.flatnonzero(~short)
     if len(li):
         toks = list(map(low.__getitem__, map(slice, tstart[li].tolist(), tend[li].tolist())))

@@ -296,3 +296,25 @@ def test_char_classes_follow_the_re_module():
     W, S = T._char_classes(codes)
     assert W.tolist() == [bool(re.match(r"\w", ch)) for ch in text]
     assert S.tolist() == [bool(re.match(r"\s", ch)) for ch in text]
+
+
+def test_token_rows_equal_one_lookup_per_token():
+    """_token_rows (packed 8-byte keys, sorted distinct keys, hash look-up) equals slicing each
+    token and looking it up, on SYNTHETIC text with non-ASCII letters, NUL, astral characters,
+    tokens of 1-10 characters and tokens marked for lower-casing."""
+    rng = np.random.default_rng(3)
+    alpha = list("abcXYZ019_'’ .,\x00\tİéß—“”") + ["\U0001f600"]
+    words = ["a", "ab", "abc", "\x00", "é", "abcabcab", "abcabcabc", "xyz", "'", "ß", "aé"]
+    rows = {w: i + 1 for i, w in enumerate(words)}
+    for _ in range(300):
+        text = "".join(rng.choice(alpha) for _ in range(int(rng.integers(1, 60))))
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        n = len(codes)
+        start = np.sort(rng.choice(n, size=min(n, int(rng.integers(1, 12))), replace=False))
+        end = np.minimum(start + rng.integers(1, 11, len(start)), n)
+        odd = rng.random(len(start)) < 0.2
+        want = [
+            rows.get(text[a:b].lower() if o else text[a:b], 0)
+            for a, b, o in zip(start.tolist(), end.tolist(), odd.tolist(), strict=True)
+        ]
+        assert T._token_rows(text, codes, start, end, odd, rows).tolist() == want
