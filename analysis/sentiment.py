@@ -58,8 +58,9 @@ Speed: every scorer works on a whole batch of sentences. ``vader`` runs through
 ``analysis.vader_fast.FastVader`` (bit-identical to vaderSentiment 3.3.2). ``vader_neutralised``,
 ``news`` and ``news_context`` share one batch feature pass (:func:`_batch_features`: per-token
 properties computed once per distinct token, the regex rules only where a trigger word occurs,
-one VADER pass per sentence, numpy for the dense features, vectorised n-gram look-ups, sparse
-products for the ridge; identical sentences are analysed once). Its per-sentence loop is
+one VADER pass per sentence, numpy for the dense features, the ridge's word and char TF-IDF
+terms summed in C in the order of the sparse products they replace, so bit-identical;
+identical sentences are analysed once). Its per-sentence loop is
 compiled (``analysis/_newscore.pyx``, Cython, built by ``pip install -e .``): tokens become
 integer ids with typed property arrays, and the name rules, VADER's rule engine and the counts
 run in C; the pure-Python loop (:func:`_batch_features_py`) is kept as the reference and the
@@ -462,7 +463,8 @@ def _char_grams(tokens: list[str], lo: int, hi: int) -> list[str]:
 # through FastVader's rule engine (exact vaderSentiment output), and only when a lexicon word
 # survives neutralisation; (4) dense features and VADER's score arithmetic are computed for the
 # whole batch with numpy; (5) word and character n-grams are looked up with integer codes and
-# ``searchsorted`` (``_word_counts``, ``_char_counts``); (6) the ridge is sparse dot products;
+# ``searchsorted`` (``_word_counts``, ``_char_counts``); (6) the ridge is sparse dot products
+# (with the extension: the TF-IDF terms summed in C, ``_word_tfidf_dot``/``_char_tfidf_dot``);
 # (7) identical sentences are analysed once. The features are exactly those of the per-token
 # reference (``neutralised_tokens`` / ``explain_sentence``), checked in tests/test_sentiment.py.
 (

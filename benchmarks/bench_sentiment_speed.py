@@ -8,6 +8,9 @@ Run from the repository root::
         --baseline-file OLD_sentiment.py
     .venv/bin/python benchmarks/bench_sentiment_speed.py --chunks 200 --runs 3 \
         --function vader_and_news_polarity --baseline-file OLD_sentiment.py --skip-vader
+    .venv/bin/python benchmarks/bench_sentiment_speed.py --chunks 200 --runs 3 \
+        --function vader_and_news_polarity --baseline-file OLD_sentiment.py \
+        --baseline-so OLD_newscore.so --skip-vader
 
 ``--n 0`` takes every sentence of the pool. ``--function vader_and_news_polarity`` times the
 pipeline's sentiment stage (plain VADER and the news scorer together) instead of
@@ -25,6 +28,8 @@ of ``--runs``) for ``news_polarity`` and, for reference, ``vader_polarity`` and 
 vaderSentiment loop. ``--baseline-file`` times another
 copy of ``sentiment.py`` (e.g. ``git show <rev>:analysis/sentiment.py > OLD_sentiment.py``; it
 reads the model JSON currently shipped, so use it with the model it was written for).
+``--baseline-so`` gives that copy its own build of the compiled loop (a copy of the baseline's
+``analysis/_newscore*.so``), for baselines whose entry points differ from the current build.
 
 ``--chunks K`` times the function once per chunk of K pool articles, as the pipeline calls it
 (``pipeline._sentences`` of each chunk of the article table, 16 chunks for K=200): per-call CPU
@@ -36,6 +41,7 @@ pipeline worker; modules alternate pass by pass, and outputs are compared chunk 
 from __future__ import annotations
 
 import argparse
+import importlib.machinery
 import importlib.util
 import json
 import os
@@ -65,8 +71,10 @@ def corpus_sentences(n: int, seed: int = 0) -> list[str]:
     return [texts[i] for i in idx]
 
 
-def load_module(path: str | None):
-    """``analysis.sentiment`` or another copy of it loaded from ``path`` (inside the package)."""
+def load_module(path: str | None, so: str | None = None):
+    """``analysis.sentiment`` or another copy of it loaded from ``path`` (inside the package);
+    ``so``: a build of ``analysis._newscore`` (e.g. the baseline's, copied aside) that this copy
+    uses instead of the current one (its source-hash check is then skipped)."""
     import analysis
     import analysis.sentiment
 
@@ -77,6 +85,13 @@ def load_module(path: str | None):
     mod.__package__ = "analysis"
     sys.modules[spec.name] = mod
     spec.loader.exec_module(mod)
+    if so is not None:
+        loader = importlib.machinery.ExtensionFileLoader("analysis._newscore", so)
+        ext_spec = importlib.util.spec_from_file_location("analysis._newscore", so, loader=loader)
+        ext = importlib.util.module_from_spec(ext_spec)
+        loader.exec_module(ext)
+        mod._newscore = ext
+        mod._compiled_is_current = lambda: True
     return mod
 
 
@@ -168,6 +183,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--n", type=int, default=20_000)
     ap.add_argument("--baseline-file", default=None)
+    ap.add_argument("--baseline-so", default=None, help="the baseline's _newscore build")
     ap.add_argument("--skip-vader", action="store_true")
     ap.add_argument(
         "--function", default="news_polarity", choices=["news_polarity", "vader_and_news_polarity"]
@@ -178,7 +194,7 @@ def main() -> int:
     texts = corpus_sentences(args.n)
     mods = {"current": load_module(None)}
     if args.baseline_file:
-        mods = {"baseline": load_module(args.baseline_file), **mods}
+        mods = {"baseline": load_module(args.baseline_file, args.baseline_so), **mods}
     if args.chunks:
         for mod in mods.values():
             getattr(mod, args.function)(texts[:50])
