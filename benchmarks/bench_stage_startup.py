@@ -15,6 +15,9 @@ load on a shared machine). In each process, CPU seconds (``time.process_time``):
   compile, character tables, model JSON, word tables, YAML); ``startup`` = first - second;
 * ``pool``: the same stage over the whole pool, median of three calls.
 
+With ``--pieces``: only the start-up pieces (framing compile and tables, actors YAML, target
+model JSON and word tables), CPU ms, each fresh process in a worker's order.
+
 Stages: ``sentences`` (``text.sentence_table``), ``frames`` (``framing.frame_hits`` over all
 shipped lexicons, article texts given), ``actor_mentions`` (``actors.actor_mentions``),
 ``target`` (``actors.mention_sentiment`` with the sentiment stage's VADER compounds). The
@@ -85,19 +88,55 @@ def worker() -> None:
     print(json.dumps({"file": analysis.__file__, "stages": out}))
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--old", required=True)
-    ap.add_argument("--new", required=True)
-    ap.add_argument("--rounds", type=int, default=3)
-    args = ap.parse_args()
+def pieces_worker() -> None:
+    """Start-up pieces in this fresh process, CPU ms, in the order a worker meets them."""
+    import analysis
+    import analysis.actors as A
+    import analysis.framing as F
+    import analysis.text as X
+
+    T = time.process_time
+    lexs = F.load_lexicons()
+    X._flags_table()  # the sentence stage builds it before frames in a worker
+    r = {}
+    t = T()
+    comp = lexs.compiled()
+    r["framing: compile"] = T() - t
+    t = T()
+    F._char_tables()  # built inside the compile step before Stop 12 (then ~0 here)
+    r["framing: char tables"] = T() - t
+    t = T()
+    F._reduced_tables(comp.stand_in)
+    F._scan_tables(comp.key_chars)
+    r["framing: one-byte and scan tables"] = T() - t
+    t = T()
+    A.load_actors()
+    r["actors: first load_actors"] = T() - t
+    t = T()
+    A.load_actors()
+    r["actors: later load_actors"] = T() - t
+    from analysis import vader_fast
+
+    vader_fast.vader_lexicon()  # the sentiment stage has read it in a worker
+    import analysis.target_sentiment as TS
+
+    t = T()
+    model = TS.load_target_model()
+    r["target: load model JSON"] = T() - t
+    t = T()
+    model._word_tables()
+    r["target: word tables"] = T() - t
+    print(json.dumps({"file": analysis.__file__, "stages": {k: v * 1000 for k, v in r.items()}}))
+
+
+def run_trees(args, flag: str) -> dict[str, list[dict]]:
     env = dict(os.environ, ANALYSIS_ROOT=str(ROOT), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     runs: dict[str, list[dict]] = {"old": [], "new": []}
     for _ in range(args.rounds):
         for label in ("old", "new"):
             env["PYTHONPATH"] = getattr(args, label)
             got = subprocess.run(
-                [sys.executable, __file__, "--worker"],
+                [sys.executable, __file__, flag],
                 env=env,
                 cwd="/tmp",
                 capture_output=True,
@@ -107,6 +146,25 @@ def main() -> None:
             doc = json.loads(got.stdout.strip().splitlines()[-1])
             assert doc["file"].startswith(getattr(args, label)), doc["file"]
             runs[label].append(doc["stages"])
+    return runs
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--old", required=True)
+    ap.add_argument("--new", required=True)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--pieces", action="store_true", help="only the start-up pieces (CPU ms)")
+    args = ap.parse_args()
+    if args.pieces:
+        runs = run_trees(args, "--pieces-worker")
+        print(f"{args.rounds} rounds; start-up pieces, CPU ms, median over rounds (old -> new)")
+        for piece in runs["old"][0]:
+            o = statistics.median(r[piece] for r in runs["old"])
+            n = statistics.median(r[piece] for r in runs["new"])
+            print(f"{piece:38s} {o:7.1f} -> {n:7.1f}")
+        return
+    runs = run_trees(args, "--worker")
     print(f"{args.rounds} rounds; CPU seconds, median over rounds (old -> new)")
     for stage in runs["old"][0]:
         cells = []
@@ -118,7 +176,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if "--worker" in sys.argv:
+    if "--pieces-worker" in sys.argv:
+        pieces_worker()
+    elif "--worker" in sys.argv:
         worker()
     else:
         main()
