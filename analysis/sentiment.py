@@ -85,7 +85,7 @@ import re
 import string
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -1421,13 +1421,13 @@ def _char_counts(
     table = _char_code_table(vocab) if table is None else table
     if not words or not vocab:
         return sparse.csr_matrix((len(tokens), len(vocab)))
-    return (S @ _char_gram_matrix(words, vocab, table)).tocsr()  # one entry per (sentence, gram)
+    G = _char_gram_matrix(words, vocab, table).tosparse()
+    return (S @ G).tocsr()  # one entry per (sentence, gram)
 
 
-def _char_gram_matrix(words: list[str], vocab: dict[str, int], table: dict | None):
-    """CSR word x n-gram counts of ``words``, the second factor of :func:`_char_counts`."""
-    from scipy import sparse
-
+def _char_gram_matrix(words: list[str], vocab: dict[str, int], table: dict | None) -> _Csr:
+    """CSR word x n-gram counts of ``words`` (canonical: sorted columns, duplicates summed), the
+    second factor of :func:`_char_counts` (arrays only: see :func:`_canonical_csr`)."""
     lo, hi = _SETTINGS["char_ngram_range"]
     if table is None:  # fallback: list the n-grams of each distinct word
         get = vocab.get
@@ -1461,8 +1461,48 @@ def _char_gram_matrix(words: list[str], vocab: dict[str, int], table: dict | Non
             gc_parts.append(vcols[pos[hit]])
         gr = np.concatenate(gr_parts) if gr_parts else np.zeros(0, dtype=np.int64)
         gc = np.concatenate(gc_parts) if gc_parts else np.zeros(0, dtype=np.int64)
-    # a word's row holds its entries in the same order whether built alone or among others
-    return sparse.csr_matrix((np.ones(len(gr)), (gr, gc)), shape=(len(words), len(vocab)))
+    return _canonical_csr(gr, gc, len(words), len(vocab))
+
+
+class _Csr(NamedTuple):
+    """The arrays of a CSR matrix (scipy's names), without scipy."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    shape: tuple[int, int]
+
+    @property
+    def nnz(self) -> int:
+        return int(self.indptr[-1])
+
+    def tosparse(self):
+        """The scipy ``csr_matrix`` of these arrays (shared, not copied)."""
+        from scipy import sparse
+
+        return sparse.csr_matrix((self.data, self.indices, self.indptr), self.shape, copy=False)
+
+
+def _canonical_csr(row: np.ndarray, col: np.ndarray, n_rows: int, n_cols: int) -> _Csr:
+    """The arrays of ``scipy.sparse.csr_matrix((np.ones(len(row)), (row, col)), shape=(n_rows,
+    n_cols))``, with numpy: scipy's constructor leaves the canonical form (each row's columns
+    sorted, duplicate coordinates summed: here counts of ones, exact in any order) and picks
+    int32 indices unless the sizes need int64. Equal array for array, dtypes included, on every
+    distinct word of the pool (tests/test_sentiment.py). Why: importing scipy.sparse cost every
+    worker ~0.15-0.2 s CPU (~0.25 s wall) of start-up only to build this matrix, whose arrays
+    the compiled char pass reads directly; a word's row does not depend on the other words."""
+    big = max(len(row), n_cols, n_rows) > np.iinfo(np.int32).max
+    idx = np.int64 if big else np.int32
+    key = np.sort(np.asarray(row, np.int64) * max(n_cols, 1) + np.asarray(col, np.int64))
+    first = np.ones(len(key), dtype=bool)
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(key))).astype(np.float64)
+    key = key[starts]
+    rows = key // max(n_cols, 1)
+    indptr = np.zeros(n_rows + 1, dtype=idx)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    return _Csr(indptr, (key - rows * n_cols).astype(idx), counts, (n_rows, n_cols))
 
 
 # the per-process word x n-gram table of _char_counts_cached starts again past this many words
@@ -1493,7 +1533,7 @@ def _char_counts_cached(tokens: list[list[str]], ix: dict, ids: tuple):
     G, gid = _char_rows_cached(ix, words)
     indptr = np.concatenate([[0], np.cumsum(lens)])
     S = sparse.csr_matrix((np.ones(len(uid)), gid[uid], indptr), shape=(len(tokens), G.shape[0]))
-    return (S @ G).tocsr()
+    return (S @ G.tosparse()).tocsr()
 
 
 def _char_rows_cached(ix: dict, words: list[str]) -> tuple:
@@ -1529,10 +1569,10 @@ def _char_rows_cached(ix: dict, words: list[str]) -> tuple:
         return st["G"], gid
 
 
-def _append_rows(st: dict, new):
-    """CSR ``G`` (state ``st``: its buffers and used sizes) with the rows of CSR ``new`` below."""
-    from scipy import sparse
-
+def _append_rows(st: dict, new: _Csr) -> _Csr:
+    """CSR ``G`` (state ``st``: its buffers and used sizes) with the rows of CSR ``new`` below
+    (views of the buffers; the index dtype scipy's ``csr_matrix((data, indices, indptr))``
+    would keep)."""
     r0, z0 = st["rows"], st["nnz"]
     r1, z1 = r0 + new.shape[0], z0 + new.nnz
     idx = np.int32 if z1 < 2**31 - 1 else np.int64
@@ -1555,10 +1595,7 @@ def _append_rows(st: dict, new):
     st["indices"][z0:z1] = new.indices
     st["data"][z0:z1] = new.data
     st.update(rows=r1, nnz=z1)
-    shape = (r1, new.shape[1])
-    return sparse.csr_matrix(
-        (st["data"][:z1], st["indices"][:z1], st["indptr"][: r1 + 1]), shape=shape, copy=False
-    )
+    return _Csr(st["indptr"][: r1 + 1], st["indices"][:z1], st["data"][:z1], (r1, new.shape[1]))
 
 
 def _word_tfidf_dot(tokens: list[list[str]], ix: dict, ids: tuple) -> np.ndarray:

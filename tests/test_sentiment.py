@@ -867,6 +867,85 @@ def test_word_tfidf_dot_equals_the_sparse_route(pool_sentences):
     assert got[1].tobytes() != np.zeros(1).tobytes()
 
 
+def _scipy_csr(row, col, shape):
+    from scipy import sparse
+
+    return sparse.csr_matrix((np.ones(len(row)), (row, col)), shape=shape)
+
+
+def _same_csr(mine, ref) -> None:
+    assert mine.shape == ref.shape
+    for name in ("indptr", "indices", "data"):
+        a, b = getattr(mine, name), getattr(ref, name)
+        assert a.dtype == b.dtype, name
+        assert a.tobytes() == b.tobytes(), name
+
+
+def test_char_gram_matrix_equals_scipy_csr_on_every_pool_word(shipped_corpus):
+    """The word x n-gram matrix is built with numpy as the arrays scipy's
+    ``csr_matrix((ones, (row, col)), shape)`` holds (canonical: sorted columns, duplicates
+    summed; int32 indices): equal array for array, dtypes included, for every distinct
+    lower-cased white-space token of the pool's articles (~150k words, n-grams repeated within
+    a word among them), and for SYNTHETIC shuffled coordinates with duplicates."""
+    ix = S._shipped_index("news")
+    vocab, table = ix["char"], ix["char_table"]
+    words = sorted({w for t in shipped_corpus[0]["text"].str.lower() for w in t.split()})
+    assert len(words) > 100_000
+    rows, cols = [], []
+    for k, w in enumerate(words):  # the n-grams of each word, listed (the reference route)
+        got = [j for j in map(vocab.get, S._char_grams((w,), 2, 5)) if j is not None]
+        cols += got
+        rows += [k] * len(got)
+    ref = _scipy_csr(rows, cols, (len(words), len(vocab)))
+    assert ref.data.max() > 1  # repeated n-grams within a word are summed
+    _same_csr(S._char_gram_matrix(words, vocab, table), ref)
+    _same_csr(S._char_gram_matrix(words[:5000], vocab, None), ref[:5000])  # listing fallback
+    rng = np.random.default_rng(11)
+    for n_rows, n_cols, nnz in [(1, 1, 0), (5, 3, 40), (300, 50, 2000), (2, 70_000, 9)]:
+        r = rng.integers(0, n_rows, nnz)
+        c = rng.integers(0, n_cols, nnz)
+        _same_csr(S._canonical_csr(r, c, n_rows, n_cols), _scipy_csr(r, c, (n_rows, n_cols)))
+    # the scipy matrix of the arrays, for the sparse fallbacks
+    m = S._char_gram_matrix(words[:50], vocab, table)
+    assert (m.tosparse() != ref[:50]).nnz == 0
+
+
+def test_scoring_a_chunk_imports_no_scipy():
+    """The pipeline's scoring of a chunk (and the news scorer) never imports scipy: a
+    ``sys.meta_path`` finder run in a fresh interpreter records and refuses any scipy import
+    (and is shown to catch one at the end). Why: importing scipy.sparse cost each worker
+    ~0.2 s of start-up."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from analysis.corpus import load_corpus
+import analysis.pipeline as P
+tried = []
+class Trap:
+    def find_spec(self, name, path=None, target=None):
+        if name == "scipy" or name.startswith("scipy."):
+            tried.append(name)
+            raise ImportError("scipy trapped: " + name)
+        return None
+arts = load_corpus("allsides_techpolicy")[0].iloc[600:640]
+assert "scipy" not in sys.modules
+sys.meta_path.insert(0, Trap())
+res = P.score_chunk(arts, None, None, None, P.lexicon_versions(None))
+from analysis import sentiment as S
+S.vader_and_news_polarity(["The deal is good.", "Not a bad ruling, but unfair."])
+assert len(res.sentences) > 500, len(res.sentences)
+print("tried", tried, "loaded", "scipy" in sys.modules)
+try:
+    import scipy.sparse
+except ImportError:
+    print("control", tried)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["tried [] loaded False", "control ['scipy']"]
+
+
 def test_char_rows_grow_like_stacked_parts(pool_sentences):
     """The per-process word x n-gram matrix, grown batch by batch in its buffers, equals the
     rows of all its words built at once (same entries, same order), and ``ids_of`` numbers
