@@ -946,6 +946,82 @@ except ImportError:
     assert out.stdout.splitlines() == ["tried [] loaded False", "control ['scipy']"]
 
 
+def _same_json(a, b) -> bool:
+    """Equal JSON values, types and float bits included."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same_json(x, y) for x, y in zip(a, b, strict=True))
+    return a.hex() == b.hex() if isinstance(a, float) else a == b
+
+
+def test_shipped_layer_is_the_json_loaded_layer(tmp_path, monkeypatch):
+    """The scoring path parses only the members up to its layer: the same objects as
+    ``json.load`` of the whole file (float bits, types, key order) for both layers; files it
+    cannot read that way (SYNTHETIC: the format after the layers, white space, a malformed or
+    unknown format, a missing variant, no file) behave as :func:`load_news_model`."""
+    model = S.load_news_model()
+    for variant in ("news", "news_context"):
+        assert _same_json(S._shipped_layer(variant), model["variants"][variant])
+
+    def run(text: str | None):
+        S._shipped_layer.cache_clear()
+        S.load_news_model.cache_clear()
+        if text is not None:
+            (tmp_path / S.MODEL_FILE).write_text(text, encoding="utf-8")
+        try:
+            return S._shipped_layer("news")
+        except (ValueError, KeyError) as e:  # load_news_model's own errors
+            return type(e).__name__
+
+    layer = {"context": False, "x": [1.5, -0.0, 2], "s": ["a b", 'q"\\u00e9']}
+    good = {"format": S.MODEL_FORMAT, "cv": {"news": 1}, "variants": {"other": [], "news": layer}}
+    monkeypatch.setattr(paths, "MODELS_DIR", tmp_path)
+    try:
+        assert run(None) is None
+        assert _same_json(run(json.dumps(good)), layer)
+        assert _same_json(run(json.dumps(good, indent=2)), layer)  # white space
+        late = {"variants": {"news": layer}, "format": S.MODEL_FORMAT}  # whole-file route
+        assert _same_json(run(json.dumps(late)), layer)
+        assert run(json.dumps({**good, "format": "other"})) == "ValueError"
+        assert run(json.dumps({**late, "format": "other"})) == "ValueError"
+        assert run(json.dumps({"format": S.MODEL_FORMAT, "variants": {}})) == "KeyError"
+        assert run(json.dumps(good)[:-30]) == "JSONDecodeError"
+    finally:
+        S._shipped_layer.cache_clear()
+        S.load_news_model.cache_clear()
+
+
+def _char_codes_loop(vocab: dict[str, int]) -> np.ndarray:
+    """The per-character loop the vectorised code table replaced (its reference)."""
+    alpha = {ch: k + 1 for k, ch in enumerate(sorted({ch for g in vocab for ch in g}))}
+    codes = np.zeros(len(vocab), dtype=np.uint64)
+    for g, j in vocab.items():
+        c = 0
+        for ch in g:
+            c = c * (len(alpha) + 1) + alpha[ch]
+        codes[j] = c
+    return codes
+
+
+def test_char_code_table_equals_the_per_character_loop():
+    """Vectorised n-gram codes: equal to the loop on the shipped vocabulary, on it with its
+    columns shuffled, and on a SYNTHETIC vocabulary with an empty gram (the loop's route)."""
+    ix = S._shipped_index("news")
+    rng = np.random.default_rng(5)
+    grams = list(ix["char"])
+    shuffled = dict(zip(grams, rng.permutation(len(grams)).tolist(), strict=True))
+    for vocab in (ix["char"], shuffled, {"ab": 2, "": 0, " é": 1, "zzz": 3}):
+        t = S._char_code_table(vocab)
+        ref = _char_codes_loop(vocab)
+        order = np.argsort(ref, kind="stable")
+        assert t["codes"].dtype == np.uint64 and t["codes"].tobytes() == ref[order].tobytes()
+        assert np.array_equal(t["cols"], order) and len(set(ref.tolist())) == len(vocab)
+    assert ix["char_table"]["codes"].tobytes() == S._char_code_table(ix["char"])["codes"].tobytes()
+
+
 def test_char_rows_grow_like_stacked_parts(pool_sentences):
     """The per-process word x n-gram matrix, grown batch by batch in its buffers, equals the
     rows of all its words built at once (same entries, same order), and ``ids_of`` numbers
