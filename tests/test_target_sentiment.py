@@ -318,3 +318,136 @@ def test_token_rows_equal_one_lookup_per_token():
             for a, b, o in zip(start.tolist(), end.tolist(), odd.tolist(), strict=True)
         ]
         assert T._token_rows(text, codes, start, end, odd, rows).tolist() == want
+
+
+# --------------------------------------------------------------------------- model file reading
+def _same_json(ref, got, where="doc"):
+    """``got`` (``_model_doc``) equals ``ref`` (``json.loads``); arrays compared bit for bit."""
+    if isinstance(got, np.ndarray):
+        want = np.asarray(ref, dtype=float)
+        assert got.dtype == np.float64 and got.shape == want.shape, where
+        assert np.array_equal(got.view(np.uint64), want.view(np.uint64)), where
+        return
+    assert type(got) is type(ref), where
+    if isinstance(ref, dict):
+        assert list(got) == list(ref), where
+        for k in ref:
+            _same_json(ref[k], got[k], f"{where}.{k}")
+    elif isinstance(ref, list):
+        assert len(got) == len(ref), where
+        for i, (r, g) in enumerate(zip(ref, got)):
+            _same_json(r, g, f"{where}[{i}]")
+    else:
+        assert got == ref, where
+
+
+def test_model_file_fast_read_equals_json_loads_on_every_number():
+    path = paths.MODELS_DIR / T.MODEL_FILE
+    text = path.read_text(encoding="utf-8")
+    doc = T._model_doc(path.read_bytes())
+    assert doc is not None  # the shipped file takes the fast path
+    _same_json(json.loads(text), doc)
+    # and every coefficient / IDF value against float() of its own text in the file
+    texts = json.loads(text, parse_float=str)["model"]
+    pairs = [(texts["coef"], doc["model"]["coef"])] + [
+        (texts["vectorizers"][f]["idf"], doc["model"]["vectorizers"][f]["idf"])
+        for f in texts["vectorizers"]
+    ]
+    n = 0
+    for txt, arr in pairs:
+        flat = np.asarray([float(s) for s in np.ravel(np.asarray(txt, dtype=object))])
+        assert np.array_equal(flat.view(np.uint64), arr.ravel().view(np.uint64))
+        n += flat.size
+    assert n > 300_000
+
+
+def test_json_floats_synthetic_numbers_bit_identical_to_float():
+    # synthetic: signed zeros, exponents, 15/16/17 significant digits, 2**53 + 1, ties
+    rng = np.random.default_rng(7)
+    texts = ["0", "-0", "0.0", "-0.0", "1", "-7", "10", "0.5", "-0.125", "1e-05", "-8.7e-05"]
+    texts += ["1E+2", "2.5e3", "123456789012345", "0.12345678901234", "1234567890123456"]
+    texts += ["9007199254740993", "0.30000000000000004", "100000000000000000000", "1e400"]
+    texts += ["5e-324", "2.2250738585072014e-308", "0.000000000000000000001", "999999999999999"]
+    vals = np.concatenate([rng.normal(0, 0.1, 3000), rng.normal(0, 1e4, 1000)])
+    texts += [repr(round(float(v), 8)) for v in vals] + [repr(float(v)) for v in vals[:500]]
+    texts += [json.dumps(float(v)) for v in rng.uniform(-1e-3, 1e-3, 500)]
+    got = T._json_floats(",".join(texts).encode())
+    want = np.array([float(t) for t in texts])
+    assert got is not None
+    assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
+    assert np.signbit(got[[1, 3]]).all() and not np.signbit(got[[0, 2]]).any()
+    assert T._json_floats(b"").shape == (0,)
+
+
+_NOT_JSON = [b"01", b"1.", b".5", b"-", b"1..2", b"1.2.3", b"--1", b"1-2", b"+1", b"1,,2", b"1,"]
+_NOT_JSON += [b"a", b"1e", b"1e+", b"0x1", b"-01.5", b"1.5e-0.5"]
+# valid JSON the fast reader does not take (json.loads reads the file instead)
+_NOT_TAKEN = [b"1 ", b" 1", b"NaN", b"Infinity", b"[1]"]
+
+
+@pytest.mark.parametrize("bad", _NOT_JSON + _NOT_TAKEN)
+def test_json_floats_refuses_what_it_cannot_prove(bad):
+    if bad in _NOT_JSON:
+        with pytest.raises(ValueError):
+            json.loads(b"[0.5," + bad + b",2]")
+    assert T._json_floats(b"0.5," + bad + b",2") is None
+
+
+def test_model_file_other_layouts_fall_back_to_json_loads(tmp_path, model):
+    doc = json.loads((paths.MODELS_DIR / T.MODEL_FILE).read_text(encoding="utf-8"))
+    # pretty-printed: not the layout the fast reader takes; loads through json.loads
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    assert T._model_doc(pretty.read_bytes()) is None
+    # compact, but a vocabulary word and an extra key that look like the number lists
+    tricky = json.loads(json.dumps(doc))
+    tricky["model"]["vectorizers"]["ctx"]["vocabulary"][0] = 'x"coef":[[1,2]]"idf":[3]'
+    tricky["extra"] = {"idf": [1.5, 2.5], "coef": [[1.0]]}
+    compact = tmp_path / "compact.json"
+    compact.write_text(json.dumps(tricky, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    assert T._model_doc(compact.read_bytes()) is None
+    for p in (pretty, compact):
+        loaded = T.load_target_model(p)
+        assert np.array_equal(loaded.coef_, model.coef_)
+        assert all(np.array_equal(loaded.idf_[f], model.idf_[f]) for f in model.idf_)
+    assert list(T.load_target_model(compact).vocab_["ctx"])[0] == 'x"coef":[[1,2]]"idf":[3]'
+
+
+def test_pair_splits_every_underscore():
+    assert T._pair_splits("said_that") == [("said", "that")]
+    assert T._pair_splits("a_b_c") == [("a", "b_c"), ("a_b", "c")]
+    assert T._pair_splits("_a") == [("", "a")] and T._pair_splits("a_") == [("a", "")]
+    assert T._pair_splits("ab") == []
+
+
+def test_word_tables_same_by_word_for_sorted_and_unsorted_vocabularies(model):
+    # a loaded model's vocabularies are sorted (slice path); a shuffled copy takes the loop
+    fast = T._WordTables(model.vocab_)
+    rng = np.random.default_rng(0)
+    shuffled = {}
+    for f, v in model.vocab_.items():
+        items = list(v.items())
+        shuffled[f] = dict(items[i] for i in rng.permutation(len(items)))
+    slow = T._WordTables(shuffled)
+    assert set(fast.rows) == set(slow.rows)
+    words = list(fast.rows)
+    rf = np.array([fast.rows[w] for w in words])
+    rs = np.array([slow.rows[w] for w in words])
+    for name in ("val", "has", "bnd", "neg", "rep", "stop", "uni"):
+        assert np.array_equal(getattr(fast, name)[rf], getattr(slow, name)[rs]), name
+    for p in fast.pre:
+        assert np.array_equal(fast.pre[p][rf], slow.pre[p][rs]), p
+    for p in fast.pair:  # (word a, word b) -> id, by word
+        got = {}
+        for t, (keys, vals) in (("fast", fast.pair[p]), ("slow", slow.pair[p])):
+            tab = fast if t == "fast" else slow
+            back = {r: w for w, r in tab.rows.items()}
+            got[t] = {
+                (back[int(k) // tab.size], back[int(k) % tab.size]): int(j)
+                for k, j in zip(keys, vals)
+            }
+        assert got["fast"] == got["slow"] and len(got["fast"]) > 500, p
+    keys = fast.bigrams.slot_key[fast.bigrams.slot_key >= 0]
+    assert len(keys) > 10_000 and fast.nu == slow.nu
+    assert np.array_equal(fast.bigrams.get(keys), slow.bigrams.get(keys))
+    assert np.array_equal(np.sort(keys), np.sort(slow.bigrams.slot_key[slow.bigrams.slot_key >= 0]))
