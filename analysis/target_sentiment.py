@@ -678,14 +678,17 @@ class _WordTables:
     token and no string is built per target except the ``bw`` context tokens.
     """
 
-    def __init__(self, vocab: dict[str, dict[str, int]]):
+    def __init__(self, vocab: dict[str, dict[str, int]] | dict[str, list[str]]):
         # built with C-level passes (map/zip/dict.fromkeys) where possible: this runs once per
-        # model and process, 0.2 s with plain loops, about a third of it this way
+        # model and process, 0.2 s with plain loops, about a third of it this way. ``vocab``:
+        # per field term -> column, or a loaded model's sorted term lists (column = position)
         cv = vocab["ctx"]
+        if isinstance(cv, list):
+            cv = dict(zip(cv, range(len(cv))))
         mv = vocab.get("masked", {})
         lex = _lexicon()
         m_words = list(mv)
-        m_ids = list(mv.values())
+        m_ids = list(range(len(mv))) if isinstance(mv, list) else list(mv.values())
         is_bi = list(map(operator.contains, m_words, repeat(" ")))
         uni_w = list(compress(m_words, map(operator.not_, is_bi)))
         uni_j = list(compress(m_ids, map(operator.not_, is_bi)))
@@ -763,16 +766,16 @@ class _WordTables:
                 for d in range(1, 5):
                     self.sw[si, gi, d] = cv.get(f"sw{side}_{sign}_{d}", -1)
         self.ctx = cv
-        self.tgt = mv.get("TGT", -1)
+        # looked up among the unigrams only (no space in "TGT" or a bigram's halves): a dict of
+        # 12k words instead of 63k, ~27 -> ~18 ms for the 102k halves
+        uni_of = dict(zip(uni_w, uni_j))
+        self.tgt = uni_of.get("TGT", -1)
         # masked bigrams keyed by their unigram ids (a bigram kept by min_df has both unigrams)
         self.nu = len(mv) + 1
         bi = list(compress(m_words, is_bi))
         ab = " ".join(bi).split(" ")  # one C call: a bigram is two space-free tokens
         if len(ab) != 2 * len(bi):
             raise ValueError("model file: a masked bigram is not two tokens")
-        # looked up among the unigrams only (the halves have no space): a dict of 12k words
-        # instead of 63k, ~27 -> ~18 ms for the 102k halves
-        uni_of = dict(zip(uni_w, uni_j))
         ida = np.fromiter(map(uni_of.__getitem__, ab[0::2]), dtype=np.int64, count=len(bi))
         idb = np.fromiter(map(uni_of.__getitem__, ab[1::2]), dtype=np.int64, count=len(bi))
         vals = np.fromiter(compress(m_ids, is_bi), dtype=np.int64, count=len(bi))
@@ -1268,10 +1271,30 @@ class TargetSentimentClassifier:
 
     # -- fitted vocabularies: plain dicts/arrays; scikit-learn vectorizers only on demand
     @property
+    def vocab_(self) -> dict[str, dict[str, int]]:
+        """Per text field, term -> column. A model loaded from JSON keeps the file's sorted term
+        lists and builds these dicts on first use: scoring reads the lists (the 63k-term
+        "masked" dict took ~15 ms of a fresh process's start-up and is not needed there)."""
+        vocab = self.__dict__.get("_vocab")
+        if vocab is None:
+            lists = self.__dict__.get("_vocab_lists")
+            if lists is None:
+                raise AttributeError("vocab_: the model is not fitted")
+            # dict(zip(words, range)): {w: i for i, w in enumerate(words)}, built in C
+            vocab = {f: dict(zip(w, range(len(w)))) for f, w in lists.items()}
+            self.__dict__["_vocab"] = vocab
+        return vocab
+
+    @vocab_.setter
+    def vocab_(self, vocab: dict[str, dict[str, int]]) -> None:
+        self.__dict__["_vocab"] = vocab
+        self.__dict__.pop("_vocab_lists", None)
+
+    @property
     def vectorizers_(self) -> dict[str, Any]:
         vecs = self.__dict__.get("_vectorizers")
         if vecs is None:
-            if "vocab_" not in self.__dict__:
+            if "_vocab" not in self.__dict__ and "_vocab_lists" not in self.__dict__:
                 raise AttributeError("vectorizers_: the model is not fitted")
             from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -1324,9 +1347,10 @@ class TargetSentimentClassifier:
         return target_features(X, window=self.window, extra=self.extra, use_vader=self.use_vader)
 
     def _word_tables(self) -> _WordTables:
+        vocab = self.__dict__.get("_vocab_lists") or self.vocab_  # the loaded lists, if any
         cached = self.__dict__.get("_tables")
-        if cached is None or cached[0] is not self.vocab_:
-            cached = (self.vocab_, _WordTables(self.vocab_))
+        if cached is None or cached[0] is not vocab:
+            cached = (vocab, _WordTables(vocab))
             self.__dict__["_tables"] = cached
         return cached[1]
 
@@ -1480,12 +1504,11 @@ class TargetSentimentClassifier:
         if params.get("class_bias") is not None:
             params["class_bias"] = tuple(params["class_bias"])
         m = cls(**params)
-        # dict(zip(words, range)): the same dict as {w: i for i, w in enumerate(words)}, built
-        # in C (87k words: ~25 ms -> ~8 ms of a fresh process's start-up)
-        m.vocab_ = {
-            f: dict(zip(v["vocabulary"], range(len(v["vocabulary"]))))
-            for f, v in d["vectorizers"].items()
-        }
+        lists = {f: list(v["vocabulary"]) for f, v in d["vectorizers"].items()}
+        if all(all(map(operator.lt, w, islice(w, 1, None))) for w in lists.values()):
+            m.__dict__["_vocab_lists"] = lists  # sorted, no duplicates: vocab_ built on demand
+        else:
+            m.vocab_ = {f: dict(zip(w, range(len(w)))) for f, w in lists.items()}
         m.idf_ = {f: np.asarray(v["idf"], dtype=float) for f, v in d["vectorizers"].items()}
         m.dense_mean_ = np.asarray(d["dense_mean"], dtype=float)
         m.dense_scale_ = np.asarray(d["dense_scale"], dtype=float)

@@ -451,3 +451,38 @@ def test_word_tables_same_by_word_for_sorted_and_unsorted_vocabularies(model):
     assert len(keys) > 10_000 and fast.nu == slow.nu
     assert np.array_equal(fast.bigrams.get(keys), slow.bigrams.get(keys))
     assert np.array_equal(np.sort(keys), np.sort(slow.bigrams.slot_key[slow.bigrams.slot_key >= 0]))
+
+
+def test_loaded_model_builds_vocab_dicts_on_demand(model):
+    m = T.TargetSentimentClassifier.from_dict(
+        json.loads((paths.MODELS_DIR / T.MODEL_FILE).read_text(encoding="utf-8"))["model"]
+    )
+    assert "_vocab" not in m.__dict__  # loaded: the sorted term lists only
+    lists = m.__dict__["_vocab_lists"]
+    assert m._word_tables() is m._word_tables()  # built once, keyed by the lists
+    assert "_vocab" not in m.__dict__  # scoring did not need the dicts
+    vocab = m.vocab_
+    assert list(vocab) == list(lists) and all(
+        list(vocab[f]) == lists[f] and list(vocab[f].values()) == list(range(len(lists[f])))
+        for f in lists
+    )
+    # the tables from the lists are the tables from the dicts, array for array
+    a, b = T._WordTables(lists), T._WordTables(vocab)
+    assert a.rows == b.rows and list(a.rows) == list(b.rows) and a.ctx == b.ctx
+    for name in ("val", "has", "bnd", "neg", "rep", "stop", "uni", "sw"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert all(np.array_equal(a.pre[p], b.pre[p]) for p in a.pre)
+    assert all(np.array_equal(a.pair[p][0], b.pair[p][0]) for p in a.pair)
+    assert (a.tgt, a.nu, a.by) == (b.tgt, b.nu, b.by) and a.tgt >= 0
+    assert np.array_equal(a.bigrams.slot_key, b.bigrams.slot_key)
+    assert np.array_equal(a.bigrams.slot_val, b.bigrams.slot_val)
+    # setting vocab_ (as fit does) replaces the lists, and the tables follow
+    m.vocab_ = {f: dict(v) for f, v in vocab.items()}
+    assert "_vocab_lists" not in m.__dict__
+    assert m._word_tables() is m.__dict__["_tables"][1] and m.__dict__["_tables"][0] is m.vocab_
+    # an unsorted vocabulary list is loaded as dicts right away
+    d = json.loads((paths.MODELS_DIR / T.MODEL_FILE).read_text(encoding="utf-8"))["model"]
+    words = d["vectorizers"]["ctx"]["vocabulary"]
+    words[0], words[1] = words[1], words[0]
+    u = T.TargetSentimentClassifier.from_dict(d)
+    assert "_vocab_lists" not in u.__dict__ and u.vocab_["ctx"][words[0]] == 0
