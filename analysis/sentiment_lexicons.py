@@ -44,7 +44,6 @@ import functools
 import importlib.util
 import itertools
 import json
-import sys
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
@@ -365,6 +364,8 @@ def _table_parts() -> dict:
     n_val = len(VALENCE_LEXICONS)
     flags = mat[:, n_val:-1]
     assert ((flags == 0) | (flags == 1)).all()  # counts of 0/1 flags are exact in any order
+    flag_rows, flag_cols = np.nonzero(flags)  # row-major: each row's flags together
+    flag_count = np.bincount(flag_rows, minlength=len(flags))
     return {
         "words": words,
         "keys": ["x:" + w for w in words],
@@ -376,27 +377,38 @@ def _table_parts() -> dict:
         "nz_t": np.ascontiguousarray((mat[:, :n_val] != 0).T),
         "val_t": np.ascontiguousarray(mat[:, :n_val].T),
         "any_flag": (flags != 0).any(axis=1),
+        # per row, its set flags (column ids; _flag_counts): row r's are
+        # flag_cols[flag_off[r] : flag_off[r] + flag_count[r]]
+        "flag_cols": flag_cols,
+        "flag_count": flag_count,
+        "flag_off": np.cumsum(flag_count) - flag_count,
         "informative": (mat != 0).any(axis=1),
     }
 
 
 def _flag_counts(rows: np.ndarray, sent: np.ndarray, n: int, T: dict, sparse=None) -> np.ndarray:
-    """Per sentence, the number of its tokens (table ``rows``, sentence ids ``sent``, sorted)
-    with each 0/1 flag: integer counts, exact whatever the order. A sentence x row sparse
-    matrix times the flag matrix when scipy is already imported (the news scorer's n-gram
-    blocks import it; 0.02 s for the pool), else numpy (0.05 s): importing scipy.sparse only
-    for this would cost ~0.4 s per process."""
-    if sparse is None:
-        sparse = "scipy.sparse" in sys.modules
+    """Per sentence, the number of its tokens (table ``rows``, sentence ids ``sent``) with each
+    0/1 flag: integer counts, exact whatever the order (tested against a sentence x row sparse
+    matrix times the flag matrix, ``sparse=True``, scipy's product).
+
+    numpy: each token's set flags listed from the table's per-row flag lists (``flag_cols``,
+    CSR-like) and counted by one ``bincount`` of ``flag * n + sentence``. Per 200-article pool
+    chunk ~1.2 ms, against ~3.2 ms for ``nonzero`` of the tokens' flag-matrix columns and
+    ~0.6 ms for scipy's product, which the scorer no longer uses: it imported scipy (~0.2 s of
+    every worker's start-up)."""
     flags = T["flags"]
+    n_flags = flags.shape[1]
     if sparse:
         from scipy.sparse import csr_matrix
 
         indptr = np.r_[0, np.cumsum(np.bincount(sent, minlength=n))]
         return csr_matrix((np.ones(len(rows)), rows, indptr), shape=(n, len(flags))) @ flags
-    f, t = np.nonzero(T["flags_t"][:, rows])
-    n_flags = flags.shape[1]
-    return np.bincount(f * n + sent[t], minlength=n_flags * n).reshape(n_flags, n).T
+    c = T["flag_count"][rows]
+    tok = np.repeat(np.arange(len(rows)), c)  # each token once per flag it has
+    first = np.cumsum(c) - c
+    pos = np.arange(len(tok)) - first[tok] + T["flag_off"][rows][tok]
+    code = T["flag_cols"][pos] * n + sent[tok]
+    return np.bincount(code, minlength=n_flags * n).reshape(n_flags, n).T
 
 
 def lexicon_features(

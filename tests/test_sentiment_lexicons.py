@@ -395,6 +395,12 @@ def test_flag_counts_sparse_and_numpy_agree(pool_tokens):
     a = L._flag_counts(rows, sent, n, T, sparse=True)
     b = L._flag_counts(rows, sent, n, T, sparse=False)
     assert a.shape == b.shape == (n, 15) and (np.asarray(a) == b).all() and b.sum() > 1000
+    assert np.diff(sent).min() == 0 and (b == L._flag_counts(rows, sent, n, T)).all()
+    shuffled = np.random.default_rng(3).permutation(len(rows))  # any token order
+    assert (L._flag_counts(rows[shuffled], sent[shuffled], n, T) == b).all()
+    none = np.zeros(0, np.int64)
+    z = L._flag_counts(none, none, n, T)
+    assert z.shape == (n, 15) and not z.any()
 
 
 def test_token_codes_arrow_and_lookup_paths_agree(pool_tokens):
