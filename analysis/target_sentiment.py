@@ -1556,7 +1556,7 @@ def _json_floats(buf: bytes) -> np.ndarray | None:
     if other:  # exponents ("e", "E", "+"), or not a list of numbers
         if other.strip(b"eE+"):
             return None
-        slow[np.searchsorted(ends, np.flatnonzero(a > 57))] = True
+        slow[np.searchsorted(ends, np.flatnonzero((a > 57) | (a == 43)))] = True
     if slow.any():  # "0" and spaces over those numbers, keeping every offset
         a = a.copy()
         a[_ranges(starts[slow], ends[slow])[0]] = 32
@@ -1582,7 +1582,10 @@ def _json_floats(buf: bytes) -> np.ndarray | None:
         and not np.any((a[np.minimum(first, last)] == 48) & _DIGIT[a[nxt]] & (nxt < ends))
     ):
         return None
-    digits = np.fromstring(plain.translate(None, b"."), dtype=np.int64, sep=",")
+    try:
+        digits = np.fromstring(plain.translate(None, b"."), dtype=np.int64, sep=",")
+    except ValueError:  # not reached after the checks above; refused all the same
+        return None
     if len(digits) != len(ends):
         return None
     q = np.zeros(len(ends), dtype=np.int64)

@@ -380,9 +380,10 @@ def test_json_floats_synthetic_numbers_bit_identical_to_float():
 
 
 _NOT_JSON = [b"01", b"1.", b".5", b"-", b"1..2", b"1.2.3", b"--1", b"1-2", b"+1", b"1,,2", b"1,"]
-_NOT_JSON += [b"a", b"1e", b"1e+", b"0x1", b"-01.5", b"1.5e-0.5"]
+_NOT_JSON += [b"a", b"1e", b"1e+", b"0x1", b"-01.5", b"1.5e-0.5", b"1+2", b"1+e5", b"5e+-3"]
+_NOT_JSON += [b"1e5e5", b"1-", b"e5", b"1e5+", b"1/2", b"0.5.", b"-.5"]
 # valid JSON the fast reader does not take (json.loads reads the file instead)
-_NOT_TAKEN = [b"1 ", b" 1", b"NaN", b"Infinity", b"[1]"]
+_NOT_TAKEN = [b"1 ", b" 1", b"NaN", b"Infinity", b"[1]", b'"1"']
 
 
 @pytest.mark.parametrize("bad", _NOT_JSON + _NOT_TAKEN)
