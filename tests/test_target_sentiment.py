@@ -487,3 +487,49 @@ def test_loaded_model_builds_vocab_dicts_on_demand(model):
     words[0], words[1] = words[1], words[0]
     u = T.TargetSentimentClassifier.from_dict(d)
     assert "_vocab_lists" not in u.__dict__ and u.vocab_["ctx"][words[0]] == 0
+
+
+def _intmap_reference(keys, values):
+    """The hash table as _IntMap built it before Stop 12: np.unique picks each slot's winner."""
+    m = T._IntMap(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    keys = np.asarray(keys, dtype=np.int64)
+    m.bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
+    m.mask = (1 << m.bits) - 1
+    m.slot_key = np.full(1 << m.bits, -1, dtype=np.int64)
+    m.slot_val = np.full(1 << m.bits, -1, dtype=np.int64)
+    pending = np.arange(len(keys))
+    at = m._hash(keys)
+    while len(pending):
+        want = at[pending]
+        free = m.slot_key[want] == -1
+        slots, first = np.unique(want[free], return_index=True)
+        winners = pending[free][first]
+        m.slot_key[slots] = keys[winners]
+        m.slot_val[slots] = np.asarray(values, dtype=np.int64)[winners]
+        placed = np.zeros(len(keys), dtype=bool)
+        placed[winners] = True
+        pending = pending[~placed[pending]]
+        at[pending] = (at[pending] + 1) & m.mask
+    return m
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 1000, 50_000])
+def test_intmap_same_table_as_unique_winners(n):
+    rng = np.random.default_rng(n)
+    keys = rng.choice(10 * n + 10, size=n, replace=False).astype(np.int64)
+    vals = rng.integers(0, 1 << 40, size=n)
+    got, ref = T._IntMap(keys, vals), _intmap_reference(keys, vals)
+    assert got.bits == ref.bits
+    assert np.array_equal(got.slot_key, ref.slot_key) and np.array_equal(got.slot_val, ref.slot_val)
+    probe = np.concatenate([keys, rng.integers(0, 20 * n + 20, size=200)])
+    want = {int(k): int(v) for k, v in zip(keys, vals)}
+    assert got.get(probe).tolist() == [want.get(int(k), -1) for k in probe]
+
+
+def test_intmap_collisions_resolved_like_before():
+    # synthetic: keys that hash to a handful of slots (multiples of 2**60 wrap to few buckets)
+    keys = np.array([i << 58 for i in range(12)] + list(range(100, 140)), dtype=np.int64)
+    vals = np.arange(len(keys)) * 3
+    got, ref = T._IntMap(keys, vals), _intmap_reference(keys, vals)
+    assert np.array_equal(got.slot_key, ref.slot_key) and np.array_equal(got.slot_val, ref.slot_val)
+    assert got.get(keys).tolist() == vals.tolist()
