@@ -380,6 +380,19 @@ def test_word_code_memo_and_gc_state(pool_tokens):
         gc.enable()
 
 
+def test_code_memo_prefill_equals_per_word_codes():
+    """The table words' codes filled in at once equal ``_CodeOf``'s per-word computation, for
+    VADER's negation list and a SYNTHETIC one (with "but" and a word ending in "n't")."""
+    index, mat = L.lexicon_table()
+    informative = L._table_parts()["informative"]
+    for negate in (frozenset(NEGATE), frozenset({"but", "good", "zzqx"})):
+        memo = L._code_of(negate)
+        fresh = L._CodeOf(index, negate, len(mat) - 1, informative)
+        assert all(memo[w] == fresh.__missing__(w) for w in index)
+        assert memo["but"] & 2 and memo["don't"] & 1 and (memo["good"] & 1) == ("good" in negate)
+    L._code_of.cache_clear()
+
+
 def test_flag_counts_sparse_and_numpy_agree(pool_tokens):
     T = L._table_parts()
     index, _ = L.lexicon_table()
