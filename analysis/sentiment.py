@@ -1392,9 +1392,10 @@ def _char_code_table(vocab: dict[str, int]) -> dict | None:
     if len(grams) and lens.min() >= 1 and lens.max() <= hi:
         # each gram's digits right-aligned in a row of ``hi`` (leading zero digits add nothing
         # to the base-``base`` number), then Horner's rule column by column in uint64: the same
-        # integers as the per-character loop below (exact: base**hi < 2**63), 0.022 -> 0.003 s
-        # CPU for the shipped 27,843 grams (start-up of every process)
-        digit = lut[np.frombuffer(joined.encode("utf-16-le"), dtype=np.uint16)]
+        # integers as the per-character loop below (exact: base**hi < 2**63), ~0.02 -> ~0.008 s
+        # CPU for the shipped 27,843 grams (start-up of every process); all code points are
+        # below 0x10000 here, so one UTF-16 unit each (a lone surrogate passes as itself)
+        digit = lut[np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)]
         row = np.repeat(np.arange(len(grams)), lens)
         start = np.cumsum(lens) - lens
         pad = np.zeros((len(grams), hi), dtype=np.uint64)

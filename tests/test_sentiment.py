@@ -1013,7 +1013,8 @@ def test_char_code_table_equals_the_per_character_loop():
     rng = np.random.default_rng(5)
     grams = list(ix["char"])
     shuffled = dict(zip(grams, rng.permutation(len(grams)).tolist(), strict=True))
-    for vocab in (ix["char"], shuffled, {"ab": 2, "": 0, " é": 1, "zzz": 3}):
+    odd = {"ab": 0, " \ud800x": 1, "zz": 2}  # SYNTHETIC: a lone surrogate
+    for vocab in (ix["char"], shuffled, odd, {"ab": 2, "": 0, " é": 1, "zzz": 3}):
         t = S._char_code_table(vocab)
         ref = _char_codes_loop(vocab)
         order = np.argsort(ref, kind="stable")
