@@ -161,7 +161,6 @@ class ChunkResult:
     sentiment: pd.DataFrame
     hits: pd.DataFrame
     mentions: pd.DataFrame
-    docs: pd.DataFrame
     from_cache: dict[str, bool] = field(default_factory=dict)
 
 
@@ -244,12 +243,7 @@ def score_chunk(
     hits_df = pd.concat(hits, ignore_index=True) if hits else pd.DataFrame()
     actors_v = ver["actors"] if actors is None else ver["actors"] + repr(actors)
     mentions = staged("actors", actors_v, lambda: _actors(sents, actors, senti))
-    # the chunk's document rows are built here, in the worker: every column of doc_table is a
-    # per-article aggregate, so the rows of a chunk equal those rows of the whole-corpus table
-    # (concatenated in article order; whole-pool tables identical, tested for any chunking), and
-    # the parent no longer spends ~0.5-0.7 s on it alone after the workers have finished
-    docs = doc_table(articles, sents, senti, hits_df, lexicons)
-    return ChunkResult(sents, senti, hits_df, mentions, docs, from_cache)
+    return ChunkResult(sents, senti, hits_df, mentions, from_cache)
 
 
 def _score_chunk_safe(args: tuple) -> tuple[int, ChunkResult | None, list[tuple[str, str]]]:
@@ -272,7 +266,7 @@ def _score_chunk_safe(args: tuple) -> tuple[int, ChunkResult | None, list[tuple[
     merged = ChunkResult(
         *(
             pd.concat([getattr(p, f) for p in parts], ignore_index=True)
-            for f in ("sentences", "sentiment", "hits", "mentions", "docs")
+            for f in ("sentences", "sentiment", "hits", "mentions")
         )
     )
     return i, merged, failed
@@ -419,6 +413,10 @@ def score_corpus(
     if jobs > 1 and len(tasks) > 1:
         import multiprocessing as mp
 
+        # the parent needs these modules for the document and actor tables at the end anyway;
+        # imported before forking, the workers inherit them instead of each importing them again
+        from . import actors, sentiment  # noqa: F401
+
         with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as ex:
             for i, res, failed in ex.map(_score_chunk_safe, schedule(tasks)):
                 results[i] = res
@@ -443,8 +441,15 @@ def score_corpus(
         # where every part is empty (e.g. no article has a sentence) keeps the parts' columns
         return pd.concat(full, ignore_index=True) if full else frames[0]
 
-    sentences, sentiment, hits, mentions, docs = (
-        cat(a) for a in ("sentences", "sentiment", "hits", "mentions", "docs")
+    sentences, sentiment, hits, mentions = (
+        cat(a) for a in ("sentences", "sentiment", "hits", "mentions")
+    )
+    # the document rows are built once here: built per chunk in the workers (identical rows) they
+    # cost ~1-2 s more CPU over the pool's 16 chunks (pandas' fixed cost per call) and the cold
+    # run was slower (benchmarks/RESULTS.md, Stop 12)
+    failed_ids = {d for d, _ in failures}
+    docs = doc_table(
+        articles[~articles["doc_id"].isin(failed_ids)], sentences, sentiment, hits, lexicons
     )
     sent_out = sentences.merge(sentiment, on=["doc_id", "sent_idx"], how="left")
     report = {

@@ -174,9 +174,9 @@ def test_a_failing_article_is_reported_and_the_rest_scored(sample, monkeypatch):
     assert res.report["articles_scored"] == 5
 
 
-def test_document_rows_built_per_chunk_equal_the_whole_table(sample):
-    """The workers build each chunk's document rows; with an article without any sentence in
-    the middle (SYNTHETIC: empty title and text), one-article chunks give the same table."""
+def test_an_article_without_sentences_keeps_its_row_for_any_chunking(sample):
+    """With an article without any sentence in the middle (SYNTHETIC: empty title and text),
+    one-article chunks give the same document table as one chunk, in the articles' order."""
     odd = pd.concat(
         [sample.head(3), sample.head(1).assign(doc_id="empty", title="", text=""), sample[3:6]],
         ignore_index=True,
