@@ -40,6 +40,25 @@ def lex(categories: dict, name: str = "synthetic", window: int = 3, **extra) -> 
     return F.lexicon_from_dict(data)
 
 
+def _corpus_rows(n: int) -> list[dict]:
+    """The first ``n`` raw rows of the shipped corpus file (its own field names)."""
+    path = paths.corpus_dir("allsides_techpolicy") / "articles.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in islice(fh, n)]
+
+
+def _corpus_articles(n: int) -> pd.DataFrame:
+    """The first ``n`` corpus articles as ``doc_id, title, text`` (no load rules applied)."""
+    rows = _corpus_rows(n)
+    return pd.DataFrame(
+        {
+            "doc_id": [str(r["ID"]) for r in rows],
+            "title": [r["title"] or "" for r in rows],
+            "text": [r["content_original"] or "" for r in rows],
+        }
+    )
+
+
 def spans(hits: pd.DataFrame) -> set[tuple]:
     return set(zip(hits["start"], hits["end"], hits["category"], hits["cue"], strict=True))
 
@@ -379,16 +398,7 @@ def test_ten_megabyte_text():
 
 
 def test_rebuilt_texts_give_the_same_hits_on_the_corpus(shipped):
-    path = paths.corpus_dir("allsides_techpolicy") / "articles.jsonl.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in islice(fh, 40)]
-    arts = pd.DataFrame(
-        {
-            "doc_id": [str(r["ID"]) for r in rows],
-            "title": [r["title"] or "" for r in rows],
-            "text": [r["content_original"] or "" for r in rows],
-        }
-    )
+    arts = _corpus_articles(40)
     sents = sentence_table(arts)
     a = F.frame_hits(sents, shipped, articles=arts)
     b = F.frame_hits(sents, shipped)
@@ -551,9 +561,7 @@ def test_fast_quote_pairs_equal_reference(line, headline):
 
 
 def test_fast_quote_pairs_on_corpus_paragraphs():
-    path = paths.corpus_dir("allsides_techpolicy") / "articles.jsonl.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in islice(fh, 60)]
+    rows = _corpus_rows(60)
     n = 0
     for r in rows:
         for para in (r["content_original"] or "").split("\n"):
@@ -644,9 +652,7 @@ def test_table_normaliser_equals_string_operations(text):
 
 
 def test_table_normaliser_on_corpus_text():
-    path = paths.corpus_dir("allsides_techpolicy") / "articles.jsonl.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in islice(fh, 200)]
+    rows = _corpus_rows(200)
     text = "\n\n".join((r["title"] or "") + "\n\n" + (r["content_original"] or "") for r in rows)
     lower, codes, points, deleted = reference_normalise(text)
     nt = F._normalise(text, F.load_lexicons().compiled().key_chars)
@@ -682,16 +688,7 @@ def test_segments_rebuilt_with_arrays_equal_the_loop():
         if rows:
             rng.shuffle(rows)
             tables.append(pd.DataFrame(rows, columns=["doc_id", "part", "start", "text"]))
-    path = paths.corpus_dir("allsides_techpolicy") / "articles.jsonl.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in islice(fh, 30)]
-    arts = pd.DataFrame(
-        {
-            "doc_id": [str(r["ID"]) for r in rows],
-            "title": [r["title"] or "" for r in rows],
-            "text": [r["content_original"] or "" for r in rows],
-        }
-    )
+    arts = _corpus_articles(30)
     tables.append(sentence_table(arts))
     for sents in tables:
         doc, _ = pd.factorize(sents["doc_id"], sort=False)
