@@ -66,31 +66,29 @@ def stage_versions() -> dict[str, str]:
     """Version key of every stage: the code and resources each one depends on."""
     pkg = paths.PACKAGE_DIR
     text = _file_hash(pkg / "text.py")
+    sentiment = _file_hash(
+        pkg / "text.py",
+        pkg / "sentiment.py",
+        pkg / "sentiment_lexicons.py",
+        pkg / "_newscore.pyx",
+        pkg / "vader_fast.py",
+        *sorted(paths.RESOURCES_DIR.glob("news_*")),
+        *sorted(paths.MODELS_DIR.glob("news_*")),
+    )
+    actors = _file_hash(
+        pkg / "actors.py",
+        pkg / "target_sentiment.py",
+        paths.RESOURCES_DIR / "actors.yml",
+        *sorted(paths.MODELS_DIR.glob("target_*")),
+    )
     return {
         "sentences": f"{__version__}-{text}",
-        "sentiment": _file_hash(
-            pkg / "text.py",
-            pkg / "sentiment.py",
-            pkg / "sentiment_lexicons.py",
-            pkg / "_newscore.pyx",
-            pkg / "vader_fast.py",
-            *sorted(paths.RESOURCES_DIR.glob("news_*")),
-            *sorted(paths.MODELS_DIR.glob("news_*")),
-        ),
+        "sentiment": sentiment,
         "frames_engine": _file_hash(pkg / "text.py", pkg / "framing.py"),
-        # "2-": _actors (here) now scores an empty mention table too (it gets the score columns)
-        "actors": "2-"
-        + _file_hash(
-            pkg / "text.py",
-            pkg / "actors.py",
-            pkg / "target_sentiment.py",
-            pkg / "sentiment.py",
-            pkg / "sentiment_lexicons.py",
-            pkg / "_newscore.pyx",
-            pkg / "vader_fast.py",
-            paths.RESOURCES_DIR / "actors.yml",
-            *sorted(paths.MODELS_DIR.glob("target_*")),
-        ),
+        # the actor stage reads the sentence and sentiment tables, so its version includes the
+        # sentiment stage's (which covers text.py); "2-": _actors (here) scores an empty mention
+        # table too since Stop 12 (it gets the score columns)
+        "actors": f"2-{sentiment}-{actors}",
     }
 
 
