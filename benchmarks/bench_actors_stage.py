@@ -31,6 +31,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from _trees import git_source
+
 ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = r"""
@@ -75,13 +77,7 @@ def prepare(work: Path, baseline: str) -> None:
     from analysis.text import sentence_table
 
     for name in ("target_sentiment", "actors"):
-        src = subprocess.run(
-            ["git", "show", f"{baseline}:analysis/{name}.py"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        src = git_source(baseline, f"analysis/{name}.py")
         (work / f"old_{name}.py").write_text(src, encoding="utf-8")
     sents = sentence_table(load_corpus("allsides_techpolicy")[0])
     sents.to_parquet(work / "sents.parquet")

@@ -37,7 +37,6 @@ import json
 import os
 import random
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +44,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+from _trees import git_source
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -342,12 +342,8 @@ def print_candidates() -> None:
 # ----------------------------------------------------------------------------- sentence table
 def text_module_at(rev: str):
     """``analysis/text.py`` as it was at git revision ``rev``, imported as a separate module."""
-    root = Path(__file__).resolve().parents[1]
-    source = subprocess.run(
-        ["git", "show", f"{rev}:analysis/text.py"], cwd=root, capture_output=True, check=True
-    ).stdout
     path = Path(tempfile.mkdtemp()) / f"text_{rev}.py"
-    path.write_bytes(source)
+    path.write_text(git_source(rev, "analysis/text.py"), encoding="utf-8")
     spec = importlib.util.spec_from_file_location(f"text_{rev}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while it executes

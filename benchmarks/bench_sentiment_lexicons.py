@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _trees import git_source
+
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -99,13 +101,7 @@ def main() -> None:
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="bench_lex_")
-    old_src = subprocess.run(
-        ["git", "show", f"{args.baseline_rev}:analysis/sentiment_lexicons.py"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    old_src = git_source(args.baseline_rev, "analysis/sentiment_lexicons.py")
     old_src = old_src.replace("from .vader_fast import", "from analysis.vader_fast import")
     Path(tmp, "baseline_sentiment_lexicons.py").write_text(old_src, encoding="utf-8")
     sys.path.insert(0, tmp)

@@ -28,14 +28,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _trees import run_in_tree
 
 
 def stage() -> dict:
@@ -90,18 +87,6 @@ def pieces() -> dict:
     return out
 
 
-def run(tree: str, mode: str) -> dict:
-    env = dict(os.environ, PYTHONPATH=tree, ANALYSIS_ROOT=str(ROOT), OMP_NUM_THREADS="1")
-    code = (
-        f"import sys, json; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); "
-        f"import bench_sentiment_startup as B; print(json.dumps(B.{mode}()))"
-    )
-    got = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd="/", capture_output=True, text=True, check=True
-    )
-    return json.loads(got.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--old", required=True, help="directory holding the old analysis/ package")
@@ -113,7 +98,7 @@ def main() -> None:
     res: dict[str, list[dict]] = {"old": [], "new": []}
     for _ in range(args.rounds):
         for name in ("old", "new"):
-            res[name].append(run(getattr(args, name), mode))
+            res[name].append(run_in_tree(getattr(args, name), [__file__, "--worker", mode])[mode])
     out = {
         name: {k: round(statistics.median(r[k] for r in runs), 3) for k in runs[0]}
         for name, runs in res.items()
@@ -122,4 +107,14 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if "--worker" in sys.argv:  # one measurement in this fresh process
+        import analysis
+
+        mode = sys.argv[-1]
+        print(
+            json.dumps(
+                {"file": analysis.__file__, mode: {"stage": stage, "pieces": pieces}[mode]()}
+            )
+        )
+    else:
+        main()

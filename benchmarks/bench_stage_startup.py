@@ -29,14 +29,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _trees import run_in_tree
 
 
 def worker() -> None:
@@ -130,22 +127,10 @@ def pieces_worker() -> None:
 
 
 def run_trees(args, flag: str) -> dict[str, list[dict]]:
-    env = dict(os.environ, ANALYSIS_ROOT=str(ROOT), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     runs: dict[str, list[dict]] = {"old": [], "new": []}
     for _ in range(args.rounds):
         for label in ("old", "new"):
-            env["PYTHONPATH"] = getattr(args, label)
-            got = subprocess.run(
-                [sys.executable, __file__, flag],
-                env=env,
-                cwd="/tmp",
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            doc = json.loads(got.stdout.strip().splitlines()[-1])
-            assert doc["file"].startswith(getattr(args, label)), doc["file"]
-            runs[label].append(doc["stages"])
+            runs[label].append(run_in_tree(getattr(args, label), [__file__, flag])["stages"])
     return runs
 
 
