@@ -337,7 +337,6 @@ _AFTER_PATTERN = (
     rf"{_SAY}\b|{_SAY}\s+(?P<s2>{_NAME}))"
 )
 _AFTER_AT_RE = re.compile(_AFTER_PATTERN)  # for .match(text, pos, endpos): anchored at pos
-_AFTER_RE = _AFTER_AT_RE  # .match anchors at the start already (one compiled copy)
 _BEFORE_RE = re.compile(
     rf"(?:(?P<s1>{_NAME})(?:,[^,“”\"]{{1,120}},)?\s+(?:also\s+)?{_SAY}(?:\s+that)?|"
     rf"[Aa]ccording to\s+(?P<s2>{_NAME})[^“”\"]{{0,80}}?)[\s,:]*$"
@@ -609,7 +608,6 @@ def sentence_voice(
 
 _CHUNK_CHARS = 300_000
 _ALNUM, _WORDCH, _APOS = 1, 2, 4
-_FLAGS_BMP: np.ndarray | None = None
 
 
 def _char_flags_of(ch: str) -> int:
@@ -628,18 +626,15 @@ def _bmp_chars() -> str:
     return np.arange(0x10000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
 
 
+@functools.cache
 def _flags_table() -> np.ndarray:
     """Bit flags (alnum, re's ``\\w``, apostrophe) of every BMP code point, built on first use
     with the ``str`` methods themselves (so counts follow ``str.isalnum`` exactly)."""
-    global _FLAGS_BMP
-    if _FLAGS_BMP is None:
-        chars = _bmp_chars()
-        alnum = np.fromiter(map(str.isalnum, chars), dtype=bool, count=0x10000)
-        flags = alnum * np.uint8(_ALNUM | _WORDCH)
-        flags[ord("_")] |= _WORDCH
-        flags[[ord("'"), ord("’")]] |= _APOS
-        _FLAGS_BMP = flags
-    return _FLAGS_BMP
+    alnum = np.fromiter(map(str.isalnum, _bmp_chars()), dtype=bool, count=0x10000)
+    flags = alnum * np.uint8(_ALNUM | _WORDCH)
+    flags[ord("_")] |= _WORDCH
+    flags[[ord("'"), ord("’")]] |= _APOS
+    return flags
 
 
 class _CharCounts:

@@ -256,7 +256,7 @@ def reference_quote_spans(text: str, headline: bool = False) -> list[tuple]:
     for s, e in reference_quote_pairs(text, headline=headline):
         speaker = None
         after = text[e + 1 : e + 1 + 160].split("\n", 1)[0]
-        m = T._AFTER_RE.match(after)
+        m = T._AFTER_AT_RE.match(after)
         if m:
             speaker = m.group("s1") or m.group("s2")
         if speaker is None:
