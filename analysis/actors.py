@@ -44,6 +44,8 @@ import pandas as pd
 import yaml
 
 from analysis import paths
+from analysis.files import load_yaml_safe
+from analysis.target_sentiment import _BYTE_MASKS, _eight_bytes
 from analysis.text import string_dtype
 
 ACTORS_FILE = "actors.yml"
@@ -165,18 +167,15 @@ def load_actors(path: str | Path | None = None) -> list[Actor]:
     return list(_parse_actors(p.read_text(encoding="utf-8"), str(p)))
 
 
-# libyaml's C implementation of the *safe* loader when PyYAML was built with it (the wheels are),
-# else PyYAML's SafeLoader: yaml.safe_load semantics either way (the same parsed document on the
-# shipped file, tested). The pipeline reads the file once per chunk: 16 ms with the pure-Python
-# SafeLoader, 1 ms with libyaml, and a repeated read of unchanged content costs only reading it
+# The pipeline reads the file once per chunk: 16 ms with the pure-Python SafeLoader, 1 ms with
+# libyaml (files.load_yaml_safe), and a repeated read of unchanged content costs only reading it
 # (the parse is cached by content; Actor objects are frozen, so sharing them is safe).
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @functools.lru_cache(maxsize=8)
 def _parse_actors(source: str, where: str) -> tuple[Actor, ...]:
     try:
-        doc = yaml.load(source, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+        doc = load_yaml_safe(source)
     except yaml.YAMLError as e:
         raise ActorsError(f"{where}: not valid YAML: {e}") from e
     return tuple(actors_from_dict(doc, source=where))
@@ -354,7 +353,7 @@ def _candidate_starts(matcher: ActorMatcher, text: str, raw: bytes | None = None
     keep = np.zeros(len(cand), dtype=bool)
     seconds = _second_words(_phrases(matcher))
     for n, whole, ws, ks in _key_groups(tuple(words)):
-        kn = key & _MASK8[n]
+        kn = key & _BYTE_MASKS[n]
         at = np.minimum(np.searchsorted(ks, kn), len(ks) - 1)
         hit = ks[at] == kn
         if whole:  # the whole first word: a non-word character must follow it
@@ -373,7 +372,6 @@ def _candidate_starts(matcher: ActorMatcher, text: str, raw: bytes | None = None
     return starts.tolist()
 
 
-_MASK8 = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 _BYTE_SPACE = np.array([c < 128 and chr(c).isspace() for c in range(256)])  # re's \s on ASCII
 
 
@@ -389,14 +387,6 @@ def _key_groups(words: tuple[str, ...]) -> list[tuple[int, bool, list[str], np.n
         ws = sorted(ws, key=_key8)
         out.append((n, whole, ws, np.array([_key8(w) for w in ws], dtype=np.uint64)))
     return out
-
-
-def _eight_bytes(pad: np.ndarray) -> np.ndarray:
-    """``out[i]``: the bytes ``pad[i:i + 8]`` as one little-endian uint64, for every ``i`` with
-    eight bytes left: a strided view, no copy (the same values as OR-ing eight shifted byte
-    columns, which took eight passes)."""
-    pad = np.ascontiguousarray(pad, dtype=np.uint8)
-    return np.ndarray(shape=(max(len(pad) - 7, 0),), dtype="<u8", buffer=pad, strides=(1,))
 
 
 def _key8(word: str) -> int:
@@ -432,7 +422,7 @@ def _second_word_ok(pad: np.ndarray, after: np.ndarray, seconds: tuple[str, ...]
     key = _eight_bytes(pad)[after + 1]
     found = np.zeros(len(after), dtype=bool)
     for w in seconds:
-        found |= (key & _MASK8[min(len(w), 8)]) == np.uint64(_key8(w))
+        found |= (key & _BYTE_MASKS[min(len(w), 8)]) == np.uint64(_key8(w))
     return ~(ascii_gap | (plain & ~found))
 
 

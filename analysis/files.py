@@ -35,6 +35,16 @@ def _write_atomic(path: str | Path, write: Callable[[Path], Any]) -> Path:
     return path
 
 
+def load_yaml_safe(source: Any) -> Any:
+    """``yaml.safe_load(source)`` (a string or an open text file), parsed by libyaml's C safe
+    loader when PyYAML was built with it (the wheels are), else by PyYAML's ``SafeLoader``: the
+    same ``SafeConstructor`` builds the objects either way (identical documents, tested on the
+    shipped files), ~10x faster on the lexicons, actor list and entity list the scoring reads."""
+    import yaml
+
+    return yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+
+
 def write_parquet_atomic(df: Any, path: str | Path) -> Path:
     """``df.to_parquet(path, index=False)`` through a unique temporary file."""
     return _write_atomic(path, lambda tmp: df.to_parquet(tmp, index=False))

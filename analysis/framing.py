@@ -135,6 +135,7 @@ except ImportError:  # pragma: no cover - pyarrow is a declared dependency
     pa = pc = None
 
 from . import paths
+from .files import load_yaml_safe
 from .text import (
     _WORDCH,
     _bmp_chars,
@@ -472,9 +473,6 @@ def lexicon_from_dict(data: Any, path: str | Path | None = None, source: str | N
     )
 
 
-# libyaml's C implementation of the *safe* loader when PyYAML was built with it (the wheels are):
-# the same safe subset as yaml.safe_load, 12x faster on the shipped lexicons (0.18 s -> 0.015 s).
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _READ_CACHE: dict[tuple, Lexicon] = {}
 
 
@@ -513,7 +511,8 @@ def _copy_lexicon(lx: Lexicon) -> Lexicon:
 def _read_lexicon_file(path: Path) -> Lexicon:
     source = path.read_text(encoding="utf-8")
     try:
-        data = yaml.load(source, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+        # libyaml's safe loader: 12x faster on the shipped lexicons (0.18 s -> 0.015 s)
+        data = load_yaml_safe(source)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -91,6 +91,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
+from .files import load_yaml_safe
 from .gcpause import gc_paused
 from .sentiment_lexicons import LEXICON_FEATURES, lexicon_features, lexicon_versions
 
@@ -172,15 +173,11 @@ def _vader_token_valences(text: str) -> tuple[list[str], list[float], dict]:
 # --------------------------------------------------------------------------- neutralisation
 @functools.lru_cache(maxsize=4)
 def _entity_config(path: str | None = None) -> dict:
-    import yaml
-
     p = paths.RESOURCES_DIR / ENTITIES_FILE if path is None else path
-    # safe loading with libyaml's parser when PyYAML has it (the same SafeConstructor builds the
-    # objects: an identical dict, tested); the pure-Python parser took ~0.02 s of each worker's
-    # start-up, libyaml ~0.002 s
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    # libyaml's safe loader (identical dict, tested): the pure-Python parser took ~0.02 s of each
+    # worker's start-up, libyaml ~0.002 s
     with open(p, encoding="utf-8") as fh:
-        cfg = yaml.load(fh, Loader=loader)  # a safe loader either way
+        cfg = load_yaml_safe(fh)
     alts, reasons = [], {}
     for kind, key in (("phrase", "phrases"), ("name", "names")):
         for e in cfg.get(key) or []:
@@ -506,12 +503,10 @@ def _fast_vader():
     return FastVader()
 
 
-@functools.lru_cache(maxsize=4)
-def _triggers(path: str | None = None) -> dict:
+@functools.lru_cache(maxsize=1)
+def _triggers() -> dict:
     """Cheap per-token triggers for the regex rules of the neutralisation list."""
-    # ``_entity_config()``, not ``_entity_config(None)``: lru_cache keys the two calls apart,
-    # which parsed the YAML and compiled its regexes a second time in every process
-    cfg = _entity_config() if path is None else _entity_config(path)
+    cfg = _entity_config()
     raw = cfg["raw"]
     firsts = {
         str(e[kind]).split()[0]
@@ -1761,7 +1756,8 @@ def _shipped_index(variant: str) -> dict:
 def _blocks(feats: dict, index: dict) -> tuple:
     """The four feature blocks of a layer, unweighted: word TF-IDF, char TF-IDF, lexicon-word
     valences (CSR) and standardised dense features (array)."""
-    W = _sublinear_tfidf(_word_counts(feats["tokens"], index["word"]), index["word_idf"])
+    words = _word_counts(feats["tokens"], index["word"], pairs=index["word_pairs"])
+    W = _sublinear_tfidf(words, index["word_idf"])
     C = _char_counts(feats["tokens"], index["char"], index["char_table"])
     C = _sublinear_tfidf(C, index["char_idf"])
     L = _count_matrix(feats["lex"], index["lex"], values=True)

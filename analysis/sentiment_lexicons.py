@@ -376,7 +376,6 @@ def _table_parts() -> dict:
         "keys": ["x:" + w for w in words],
         "val": np.ascontiguousarray(mat[:, :n_val]),
         "flags": np.ascontiguousarray(flags),
-        "flags_t": np.ascontiguousarray(flags.T != 0),
         "sub": np.ascontiguousarray(mat[:, -1]),
         "has_val": (mat[:, :n_val] != 0).any(axis=1),
         "nz_t": np.ascontiguousarray((mat[:, :n_val] != 0).T),

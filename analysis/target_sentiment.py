@@ -838,7 +838,17 @@ def _char_classes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return W, S
 
 
-_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)  # k low bytes
+
+
+def _eight_bytes(pad: np.ndarray) -> np.ndarray:
+    """``out[i]``: the bytes ``pad[i:i + 8]`` as one little-endian uint64, for every ``i`` with
+    eight bytes left: a strided view, no copy (the same values as OR-ing eight shifted byte
+    columns, which took eight passes). Used here and by :mod:`analysis.actors`."""
+    pad = np.ascontiguousarray(pad, dtype=np.uint8)
+    return np.ndarray(shape=(max(len(pad) - 7, 0),), dtype="<u8", buffer=pad, strides=(1,))
+
+
 _HIGH_BITS = np.uint64(0x8080808080808080)  # the top bit of each of eight bytes
 
 
@@ -876,7 +886,7 @@ def _token_rows(
     if len(si):
         b8 = np.zeros(len(codes) + 8, dtype=np.uint8)
         np.minimum(codes, 128, out=b8[: len(codes)], casting="unsafe")  # ASCII as it is
-        at8 = np.ndarray(shape=(len(codes),), dtype="<u8", buffer=b8, strides=(1,))
+        at8 = _eight_bytes(b8)
         keys = at8[tstart[si]] & _BYTE_MASKS[length[si]]
         ascii_tok = (keys & _HIGH_BITS) == 0
         short[si[~ascii_tok]] = False  # a non-ASCII character: sliced below
@@ -1954,9 +1964,10 @@ def target_model_info(path: str | Path | None = None) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=4)
 def _load_cached(path: str) -> TargetSentimentClassifier:
-    doc = _model_doc(Path(path).read_bytes())  # 160 -> ~70 ms for the shipped model
+    raw = Path(path).read_bytes()
+    doc = _model_doc(raw)  # 160 -> ~70 ms for the shipped model
     if doc is None:  # not the layout train_target_model writes: plain json.loads
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        doc = json.loads(raw.decode("utf-8"))
     if doc.get("format") != MODEL_FORMAT:
         raise ValueError(f"{path}: not a target-sentiment model file ({doc.get('format')!r})")
     return TargetSentimentClassifier.from_dict(doc["model"])

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis import actors as A
+from analysis.files import load_yaml_safe
 from analysis.paths import CORPORA_DIR
 from analysis.text import sentence_table
 
@@ -340,7 +341,7 @@ def test_actors_file_parses_as_with_safe_load(tmp_path):
     from analysis import paths
 
     src = (paths.RESOURCES_DIR / A.ACTORS_FILE).read_text(encoding="utf-8")
-    assert yaml.load(src, Loader=A._SAFE_LOADER) == yaml.safe_load(src)  # noqa: S506
+    assert load_yaml_safe(src) == yaml.safe_load(src)
     assert A.load_actors() == A.actors_from_dict(yaml.safe_load(src))
     first = A.load_actors()
     first.clear()

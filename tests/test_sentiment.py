@@ -19,6 +19,7 @@ import yaml
 
 from analysis import paths
 from analysis import sentiment as S
+from analysis.files import load_yaml_safe
 from analysis.sentiment_validation import (
     NYT_N_ARTICLES,
     NYT_N_ROWS,
@@ -1083,8 +1084,7 @@ def test_entity_list_loaded_once_and_as_by_the_python_parser():
             return [typed(v) for v in x]
         return (type(x).__name__, x)
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    assert typed(yaml.load(text, Loader=loader)) == typed(ref)
+    assert typed(load_yaml_safe(text)) == typed(ref)
     assert typed(S._entity_config()["raw"]) == typed(ref) and len(ref["names"]) > 5
     S._entity_config.cache_clear()
     S._triggers.cache_clear()
